@@ -1,0 +1,18 @@
+//! v6sentinel: finds the devices on a LAN segment that hand out IPv6 configuration
+//! (Router Advertisements, DHCPv6) and would break an eligibility terminal with
+//! "network error 011".
+//!
+//! The layers follow `DESIGN.md`: [`wire`] parses frames without ever panicking and
+//! without losing a byte of what it was given; the later layers (vendors, rules,
+//! detection, reports, capture, probes, host state, sinks) build on it.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod capture;
+pub mod detect;
+pub mod host;
+pub mod oui;
+pub mod report;
+pub mod rules;
+pub mod sink;
+pub mod wire;
