@@ -9,7 +9,7 @@
 //! +-----------+-----------+-----+--- - - -
 //! ```
 
-use super::{be, need, Error, Field, Layer, Result, Rest};
+use super::{Error, Field, Layer, Rest, Result, be, need};
 use core::fmt;
 use core::str::FromStr;
 
@@ -68,7 +68,22 @@ impl Mac {
     pub fn link_local_eui64(&self) -> core::net::Ipv6Addr {
         let m = self.0;
         core::net::Ipv6Addr::from([
-            0xfe, 0x80, 0, 0, 0, 0, 0, 0, m[0] ^ 0x02, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5],
+            0xfe,
+            0x80,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            m[0] ^ 0x02,
+            m[1],
+            m[2],
+            0xff,
+            0xfe,
+            m[3],
+            m[4],
+            m[5],
         ])
     }
 }
@@ -102,7 +117,10 @@ impl FromStr for Mac {
     /// Accepts `aa:bb:cc:dd:ee:ff`, `aa-bb-cc-dd-ee-ff`, `aabb.ccdd.eeff` and
     /// `aabbccddeeff`, in either case.
     fn from_str(s: &str) -> core::result::Result<Mac, ParseMacError> {
-        let hex: String = s.chars().filter(|c| !matches!(c, ':' | '-' | '.')).collect();
+        let hex: String = s
+            .chars()
+            .filter(|c| !matches!(c, ':' | '-' | '.'))
+            .collect();
         let sep_ok = match s.len() {
             17 => {
                 let sep = s.as_bytes()[2];
@@ -145,7 +163,10 @@ enum_with_unknown! {
 impl EtherType {
     /// Whether this type introduces a VLAN tag.
     pub fn is_vlan_tag(self) -> bool {
-        matches!(self, EtherType::Vlan | EtherType::QinQ | EtherType::QinQLegacy)
+        matches!(
+            self,
+            EtherType::Vlan | EtherType::QinQ | EtherType::QinQLegacy
+        )
     }
 }
 
@@ -198,8 +219,13 @@ impl<T: AsRef<[u8]>> Frame<T> {
 
     /// The destination address.
     pub fn dst_addr(&self) -> Mac {
-        Mac::from_bytes(self.buffer.as_ref().get(field::DESTINATION).unwrap_or_default())
-            .unwrap_or_default()
+        Mac::from_bytes(
+            self.buffer
+                .as_ref()
+                .get(field::DESTINATION)
+                .unwrap_or_default(),
+        )
+        .unwrap_or_default()
     }
 
     /// The source address.
@@ -211,7 +237,10 @@ impl<T: AsRef<[u8]>> Frame<T> {
     /// The outer EtherType (a TPID when the frame is tagged).
     pub fn ethertype(&self) -> EtherType {
         EtherType::from(be::u16(
-            self.buffer.as_ref().get(field::ETHERTYPE).unwrap_or_default(),
+            self.buffer
+                .as_ref()
+                .get(field::ETHERTYPE)
+                .unwrap_or_default(),
         ))
     }
 
@@ -245,7 +274,10 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Frame<T> {
 
     /// Everything after the untagged header, writable.
     pub fn payload_mut(&mut self) -> &mut [u8] {
-        self.buffer.as_mut().get_mut(field::PAYLOAD).unwrap_or_default()
+        self.buffer
+            .as_mut()
+            .get_mut(field::PAYLOAD)
+            .unwrap_or_default()
     }
 }
 
@@ -397,7 +429,11 @@ mod tests {
         let frame = Frame::new_unchecked(&QINQ[..16]);
         assert!(matches!(
             EthernetRepr::parse(&frame),
-            Err(Error::Truncated { layer: Layer::Vlan, need: 4, have: 2 })
+            Err(Error::Truncated {
+                layer: Layer::Vlan,
+                need: 4,
+                have: 2
+            })
         ));
         // Unchecked accessors on an empty buffer do not panic.
         let empty = Frame::new_unchecked(&[][..]);
@@ -429,7 +465,12 @@ mod tests {
         assert!("10:6f-3f:12:34:56".parse::<Mac>().is_err());
         assert!("zz:6f:3f:12:34:56".parse::<Mac>().is_err());
         assert!(!m.is_locally_administered());
-        assert!("7a:11:22:33:44:55".parse::<Mac>().unwrap().is_locally_administered());
+        assert!(
+            "7a:11:22:33:44:55"
+                .parse::<Mac>()
+                .unwrap()
+                .is_locally_administered()
+        );
         let ll = m.link_local_eui64();
         assert_eq!(ll.to_string(), "fe80::126f:3fff:fe12:3456");
         assert_eq!(Mac::from_ipv6_eui64(&ll), Some(m));

@@ -19,6 +19,7 @@
 #[macro_use]
 mod macros;
 
+pub mod build;
 pub mod dhcpv6;
 mod dissect;
 pub mod dns;
@@ -29,9 +30,9 @@ pub mod ndisc;
 pub mod ndopt;
 pub mod udp;
 
-// pub use dissect::{dissect, dissect_ipv6, Dissected, Message, Transport};
+pub use dissect::{ChecksumStatus, Dissected, Message, Transport, dissect, dissect_ipv6};
 pub use ethernet::{EtherType, Mac};
-// pub use ipv6::IpProtocol;
+pub use ipv6::IpProtocol;
 
 /// A named byte range inside a header.
 pub(crate) type Field = core::ops::Range<usize>;
