@@ -1,4 +1,5 @@
-//! Frame sources: AF_PACKET with a BPF filter on Linux, pnet elsewhere, pcap and pcapng
-//! files. Each yields `(Timestamp, &[u8])` pairs for [`crate::wire::dissect`].
-//!
-//! Not built yet: live capture arrives with `v6sentinel scan`.
+//! Frame sources: pcap and pcapng files now; AF_PACKET with a BPF filter on Linux and
+//! pnet elsewhere arrive with `v6sentinel scan`. Each yields timestamped frames for
+//! [`crate::wire::dissect`].
+
+pub mod file;

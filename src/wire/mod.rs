@@ -291,7 +291,7 @@ impl<'a> AddrList<'a> {
     }
 
     /// The addresses in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = core::net::Ipv6Addr> + 'a {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = core::net::Ipv6Addr> + use<'a> {
         self.0.chunks_exact(16).map(be::addr)
     }
 }

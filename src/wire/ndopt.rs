@@ -36,6 +36,10 @@ enum_with_unknown! {
         RedirectedHeader = 4,
         /// MTU (RFC 4861 §4.6.4).
         Mtu = 5,
+        /// Advertisement Interval (RFC 6275 §7.3).
+        AdvertisementInterval = 7,
+        /// Home Agent Information (RFC 6275 §7.4).
+        HomeAgentInfo = 8,
         /// Nonce (RFC 3971 §5.3.2).
         Nonce = 14,
         /// Route Information (RFC 4191 §2.3).
@@ -233,6 +237,22 @@ pub enum NdOption<'a> {
         /// The link MTU.
         mtu: u32,
     },
+    /// Advertisement Interval (RFC 6275 §7.3): the sender's maximum RA interval.
+    AdvertisementInterval {
+        /// The reserved field.
+        reserved: u16,
+        /// The interval in milliseconds.
+        interval_ms: u32,
+    },
+    /// Home Agent Information (RFC 6275 §7.4).
+    HomeAgentInfo {
+        /// The reserved field.
+        reserved: u16,
+        /// Home agent preference.
+        preference: u16,
+        /// Home agent lifetime in seconds.
+        lifetime: u16,
+    },
     /// Nonce (RFC 3971 §5.3.2).
     Nonce(&'a [u8]),
     /// Route Information (RFC 4191 §2.3).
@@ -294,6 +314,9 @@ mod field {
     pub const RESERVED16: Field = 0..2;
     pub const VALUE32: Field = 2..6;
     pub const LIST: usize = 6;
+    // Home Agent Information.
+    pub const HA_PREFERENCE: Field = 2..4;
+    pub const HA_LIFETIME: Field = 4..6;
     // Route Information.
     pub const RI_PREFIX_LEN: usize = 0;
     pub const RI_FLAGS: usize = 1;
@@ -347,6 +370,21 @@ impl<'a> NdOption<'a> {
                 NdOption::Mtu {
                     reserved: be::u16(&data[field::RESERVED16]),
                     mtu: be::u32(&data[field::VALUE32]),
+                }
+            }
+            NdOptionType::AdvertisementInterval => {
+                exact(8)?;
+                NdOption::AdvertisementInterval {
+                    reserved: be::u16(&data[field::RESERVED16]),
+                    interval_ms: be::u32(&data[field::VALUE32]),
+                }
+            }
+            NdOptionType::HomeAgentInfo => {
+                exact(8)?;
+                NdOption::HomeAgentInfo {
+                    reserved: be::u16(&data[field::RESERVED16]),
+                    preference: be::u16(&data[field::HA_PREFERENCE]),
+                    lifetime: be::u16(&data[field::HA_LIFETIME]),
                 }
             }
             NdOptionType::Nonce => NdOption::Nonce(data),
@@ -417,6 +455,8 @@ impl<'a> NdOption<'a> {
             NdOption::PrefixInformation(_) => 3,
             NdOption::RedirectedHeader { .. } => 4,
             NdOption::Mtu { .. } => 5,
+            NdOption::AdvertisementInterval { .. } => 7,
+            NdOption::HomeAgentInfo { .. } => 8,
             NdOption::Nonce(_) => 14,
             NdOption::RouteInformation(_) => 24,
             NdOption::Rdnss { .. } => 25,
@@ -461,7 +501,9 @@ impl<'a> NdOption<'a> {
             | NdOption::Invalid { data: d, .. } => d.len(),
             NdOption::PrefixInformation(_) => 30,
             NdOption::RedirectedHeader { packet, .. } => 6 + packet.len(),
-            NdOption::Mtu { .. } => 6,
+            NdOption::Mtu { .. }
+            | NdOption::AdvertisementInterval { .. }
+            | NdOption::HomeAgentInfo { .. } => 6,
             NdOption::RouteInformation(ri) => field::RI_PREFIX + ri.prefix_bytes.len(),
             NdOption::Rdnss { servers, .. } => field::LIST + servers.as_bytes().len(),
             NdOption::Dnssl { domains, .. } => field::LIST + domains.as_bytes().len(),
@@ -512,9 +554,25 @@ impl<'a> NdOption<'a> {
                 copy(data, 0, &reserved[..n]);
                 copy(data, 6, packet);
             }
-            NdOption::Mtu { reserved, mtu } => {
+            NdOption::Mtu {
+                reserved,
+                mtu: value,
+            }
+            | NdOption::AdvertisementInterval {
+                reserved,
+                interval_ms: value,
+            } => {
                 be::put_u16(&mut data[field::RESERVED16], *reserved);
-                be::put_u32(&mut data[field::VALUE32], *mtu);
+                be::put_u32(&mut data[field::VALUE32], *value);
+            }
+            NdOption::HomeAgentInfo {
+                reserved,
+                preference,
+                lifetime,
+            } => {
+                be::put_u16(&mut data[field::RESERVED16], *reserved);
+                be::put_u16(&mut data[field::HA_PREFERENCE], *preference);
+                be::put_u16(&mut data[field::HA_LIFETIME], *lifetime);
             }
             NdOption::RouteInformation(ri) => {
                 data[field::RI_PREFIX_LEN] = ri.prefix_len;
