@@ -15,7 +15,7 @@ use v6sentinel::wire::ndisc::{NdiscRepr, RaFlags};
 use v6sentinel::wire::ndopt::{
     NdOption, NdOptions, PrefixFlags, PrefixInformation, RouteInformation,
 };
-use v6sentinel::wire::{AddrList, Mac, Message, addr_bytes, dissect};
+use v6sentinel::wire::{AddrList, Mac, Message, addr_bytes, dissect, is_candidate};
 
 fn main() {
     divan::main();
@@ -170,4 +170,12 @@ fn tcp_turned_away(b: Bencher) {
     assert!(matches!(dissect(&f).message, Message::None));
     b.counter(BytesCount::new(f.len()))
         .bench(|| dissect(black_box(&f)));
+}
+
+#[divan::bench]
+fn tcp_prefiltered(b: Bencher) {
+    let f = tcp_frame();
+    assert!(!is_candidate(&f));
+    b.counter(BytesCount::new(f.len()))
+        .bench(|| is_candidate(black_box(&f)));
 }

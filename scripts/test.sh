@@ -1,7 +1,26 @@
 #!/usr/bin/env bash
-# Runs every test of v6sentinel: unit, property, differential (against tshark) and
-# end-to-end tests. Needs root for the tests that build network namespaces; see README.
+# Runs every test of v6sentinel: unit, property, differential (against tshark) and,
+# as they arrive, end-to-end tests in network namespaces. Run it as root on Debian: it
+# first installs the Debian packages the tests drive, if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+packages=(tcpdump tshark radvd dnsmasq-base kea-dhcp6-server thc-ipv6 ndisc6
+          isc-dhcp-client python3-scapy iproute2 libcap2-bin)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]}; run as root (sudo) to install them" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
 cargo test --locked --all-targets "$@"
 cargo test --locked --doc

@@ -7,6 +7,11 @@
 //! detection, reports, capture, probes, host state, sinks) build on it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Never unwrap on a packet path: outside tests, no unwrap, expect or panic at all.
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod capture;
 pub mod detect;

@@ -66,7 +66,7 @@ proptest! {
         prop_assert!(d.ipv6.is_some());
         let chain = d.chain.unwrap_or_else(|| ExtChain::walk(IpProtocol::from(nh), &packet[40..]));
         prop_assert!(chain.upper_offset <= packet.len() - 40);
-        let recorded: usize = chain.headers().map(|h| h.len).sum();
+        let recorded: usize = chain.headers().map(|h| usize::from(h.len)).sum();
         prop_assert!(recorded <= chain.upper_offset || chain.error.is_some());
     }
 

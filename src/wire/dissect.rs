@@ -115,6 +115,49 @@ impl<'a> Dissected<'a> {
     }
 }
 
+/// Whether an Ethernet frame may carry something v6sentinel reads: an IPv6 packet (after
+/// any VLAN tags) whose first next header is ICMPv6 of type 133 to 137 (RS, RA, NS, NA,
+/// Redirect), UDP to or from port 546 or 547 (DHCPv6), or an extension header (which may
+/// hide either). It reads a handful of bytes and allocates nothing, so a capture can turn
+/// away the bulk of a LAN's traffic before [`dissect`]; it is the same test as the live
+/// capture's kernel filter. An IPv6 frame too short to tell is a candidate, so that
+/// [`dissect`] reports what is wrong with it.
+pub fn is_candidate(frame: &[u8]) -> bool {
+    let be16 = |at: usize| {
+        frame
+            .get(at..at + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    let mut at = 12;
+    for _ in 0..=super::ethernet::MAX_TAGS {
+        match be16(at) {
+            Some(0x86dd) => return is_ipv6_candidate(frame.get(at + 2..).unwrap_or_default()),
+            Some(0x8100 | 0x88a8 | 0x9100) => at += 4,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// [`is_candidate`] for a bare IPv6 packet.
+pub fn is_ipv6_candidate(packet: &[u8]) -> bool {
+    const PORTS: [u16; 2] = [dhcpv6::CLIENT_PORT, dhcpv6::SERVER_PORT];
+    let port = |at: usize| {
+        packet
+            .get(at..at + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    };
+    match packet.get(6).copied().map(IpProtocol::from) {
+        None => true,
+        Some(IpProtocol::Icmpv6) => packet.get(40).is_none_or(|t| (133..=137).contains(t)),
+        Some(IpProtocol::Udp) => match (port(40), port(42)) {
+            (Some(s), Some(d)) => PORTS.contains(&s) || PORTS.contains(&d),
+            _ => true,
+        },
+        Some(p) => p.is_extension_header(),
+    }
+}
+
 /// Dissects an Ethernet II frame (with any VLAN tags).
 pub fn dissect(frame: &[u8]) -> Dissected<'_> {
     let out = Dissected::empty();
@@ -421,5 +464,28 @@ mod tests {
         }
         let ip = &f[14..];
         assert!(dissect_ipv6(ip).router_advert().is_some());
+    }
+
+    #[test]
+    fn candidates() {
+        let f = ra_frame();
+        assert!(is_candidate(&f));
+        assert!(is_candidate(&insert_ext(&f, 60, [0, 1, 4, 0, 0, 0, 0])));
+        let mut tcp = f.clone();
+        tcp[20] = 6;
+        assert!(!is_candidate(&tcp));
+        let mut echo = f.clone();
+        echo[54] = 128;
+        assert!(!is_candidate(&echo));
+        let mut v4 = f.clone();
+        v4[12..14].copy_from_slice(&[0x08, 0x00]);
+        assert!(!is_candidate(&v4));
+        let mut tagged = f[..12].to_vec();
+        tagged.extend_from_slice(&[0x88, 0xa8, 0, 1, 0x81, 0x00, 0, 2]);
+        tagged.extend_from_slice(&f[12..]);
+        assert!(is_candidate(&tagged));
+        // Too short to tell, but IPv6: let dissect report it.
+        assert!(is_candidate(&f[..20]));
+        assert!(!is_candidate(&f[..10]));
     }
 }

@@ -337,10 +337,10 @@ impl Ipv6Repr {
 pub struct ExtHeader {
     /// Which header.
     pub kind: IpProtocol,
-    /// Its offset from the start of the IPv6 payload.
-    pub offset: usize,
-    /// Its length in bytes.
-    pub len: usize,
+    /// Its offset from the start of the IPv6 payload (which is at most 65535 bytes).
+    pub offset: u16,
+    /// Its length in bytes (at most 2048).
+    pub len: u16,
 }
 
 /// A Fragment header (RFC 8200 §4.5).
@@ -433,10 +433,11 @@ impl ExtChain {
             }
             let header = &rest[..len];
             if let Some(slot) = chain.headers.get_mut(chain.crossed) {
+                // Both fit: the payload is at most 65535 bytes, a header at most 2048.
                 *slot = Some(ExtHeader {
                     kind: next,
-                    offset: at,
-                    len,
+                    offset: u16::try_from(at).unwrap_or(u16::MAX),
+                    len: u16::try_from(len).unwrap_or(u16::MAX),
                 });
             }
             chain.crossed += 1;

@@ -30,7 +30,10 @@ pub mod ndisc;
 pub mod ndopt;
 pub mod udp;
 
-pub use dissect::{ChecksumStatus, Dissected, Message, Transport, dissect, dissect_ipv6};
+pub use dissect::{
+    ChecksumStatus, Dissected, Message, Transport, dissect, dissect_ipv6, is_candidate,
+    is_ipv6_candidate,
+};
 pub use ethernet::{EtherType, Mac};
 pub use ipv6::IpProtocol;
 
