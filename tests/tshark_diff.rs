@@ -14,7 +14,7 @@ use v6sentinel::wire::dhcpv6::{DhcpOption, Dhcpv6Repr, Duid, Options};
 use v6sentinel::wire::ipv6::FragmentPosition;
 use v6sentinel::wire::ndisc::NdiscRepr;
 use v6sentinel::wire::ndopt::NdOption;
-use v6sentinel::wire::{ChecksumStatus, Dissected, Message, Transport};
+use v6sentinel::wire::{ChecksumStatus, Dissected, Error, Layer, Message, Transport};
 
 /// How a field is compared: every occurrence in order, or only the first (for fields that
 /// repeat in encapsulated packets tshark also dissects, e.g. a Redirected Header).
@@ -28,6 +28,7 @@ enum Occ {
 const FIELDS: &[(&str, Occ)] = &[
     ("eth.src", Occ::First),
     ("sll.src.eth", Occ::First),
+    ("ieee8021ad.id", Occ::All),
     ("vlan.id", Occ::All),
     ("ipv6.src", Occ::First),
     ("ipv6.dst", Occ::First),
@@ -189,7 +190,10 @@ impl Ours {
                 self.push("icmpv6.opt.prefix.length", ri.prefix_len);
                 self.push("icmpv6.opt.route_info.flag", format!("0x{:02x}", ri.flags));
                 self.push("icmpv6.opt.route_lifetime", ri.lifetime);
-                self.push("icmpv6.opt.prefix", ri.prefix());
+                // tshark shows no prefix for the 8-byte form (prefix length 0).
+                if !ri.prefix_bytes.is_empty() {
+                    self.push("icmpv6.opt.prefix", ri.prefix());
+                }
             }
             NdOption::Mtu { mtu, .. } => self.push("icmpv6.opt.mtu", mtu),
             NdOption::AdvertisementInterval { interval_ms, .. } => {
@@ -221,14 +225,14 @@ impl Ours {
             }
             NdOption::Pref64(p) => {
                 self.push("icmpv6.opt.pref64.scaled_lifetime", p.lifetime_plc >> 3);
-                self.push("icmpv6.opt.pref64.plc", p.plc());
+                self.push("icmpv6.opt.pref64.plc", format!("0x{:04x}", p.plc()));
                 self.push("icmpv6.opt.pref64.prefix", p.prefix_addr());
             }
             NdOption::CaptivePortal(_) => {
                 let uri = opt.captive_portal_uri().unwrap_or_default();
                 self.push("icmpv6.opt.captive_portal", String::from_utf8_lossy(uri));
             }
-            NdOption::Nonce(n) => self.push("icmpv6.opt.nonce", hex_colon(n)),
+            NdOption::Nonce(n) => self.push("icmpv6.opt.nonce", hex(n)),
             _ => {}
         }
     }
@@ -261,6 +265,20 @@ impl Ours {
         }
         for opt in m.options().iter() {
             self.nd_option(opt, opt.buffer_len());
+        }
+        // tshark lists the option the walk stopped at with the length it claims, then
+        // decodes what it can of it; we list it and stop (the caller compares only the
+        // option types and lengths of such a message).
+        match m.options().error {
+            Some(Error::ZeroLengthOption { kind, .. }) => {
+                self.push("icmpv6.opt.type", kind);
+                self.push("icmpv6.opt.length", 0);
+            }
+            Some(Error::BadOptionLen { kind, len, .. }) => {
+                self.push("icmpv6.opt.type", kind);
+                self.push("icmpv6.opt.length", len / 8);
+            }
+            _ => {}
         }
     }
 
@@ -399,12 +417,9 @@ impl Ours {
     }
 }
 
-fn hex_colon(b: &[u8]) -> String {
+fn hex(b: &[u8]) -> String {
     let mut s = String::new();
-    for (i, x) in b.iter().enumerate() {
-        if i > 0 {
-            s.push(':');
-        }
+    for x in b {
         let _ = write!(s, "{x:02x}");
     }
     s
@@ -424,7 +439,14 @@ fn ours(linktype: i32, d: &Dissected<'_>) -> Values {
             eth.src,
         );
         for tag in eth.tags() {
-            o.push("vlan.id", tag.vid());
+            o.push(
+                if tag.tpid == 0x88a8 {
+                    "ieee8021ad.id"
+                } else {
+                    "vlan.id"
+                },
+                tag.vid(),
+            );
         }
     }
     if let Some(ip) = &d.ipv6 {
@@ -435,10 +457,7 @@ fn ours(linktype: i32, d: &Dissected<'_>) -> Values {
     }
     if let Some(frag) = d.chain.and_then(|c| c.fragment) {
         o.push("ipv6.fraghdr.offset", frag.offset);
-        o.push(
-            "ipv6.fraghdr.more",
-            if frag.more { "True" } else { "False" },
-        );
+        o.push("ipv6.fraghdr.more", u8::from(frag.more));
         o.push("ipv6.fraghdr.ident", format!("0x{:08x}", frag.ident));
     }
     match d.transport {
@@ -490,9 +509,11 @@ fn wire_agrees_with_tshark_on_real_captures() {
     assert!(!files.is_empty(), "no captures under tests/captures");
 
     let mut mismatches = Vec::new();
-    let mut compared = BTreeMap::<String, (usize, usize)>::new(); // file -> (ND, DHCPv6)
+    let mut compared = BTreeMap::<String, (usize, usize, usize)>::new(); // file -> (RA, other ND, DHCPv6)
     let mut skipped_fragments = 0usize;
     let mut quoted_errors = 0usize;
+    let mut framing_errors = 0usize;
+    let mut truncated = 0usize;
     for path in &files {
         let theirs = tshark(path);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -526,13 +547,51 @@ fn wire_agrees_with_tshark_on_real_captures() {
                 if u8::from(msg_type) < 128 {
                     // An ICMPv6 error quotes the packet that caused it; tshark dissects the
                     // quote, we do not. Compare the error's own headers only.
-                    t.retain(|k, _| !k.starts_with("udp") && !k.starts_with("dhcpv6"));
+                    let own = |k: &str| {
+                        matches!(k, "icmpv6.type" | "icmpv6.code" | "icmpv6.checksum.status")
+                            || !(k.starts_with("icmpv6")
+                                || k.starts_with("udp")
+                                || k.starts_with("dhcpv6")
+                                || k.starts_with("ipv6.fraghdr"))
+                    };
+                    t.retain(|k, _| own(k));
+                    mine.retain(|k, _| own(k));
                     quoted_errors += 1;
                 }
             }
+            if let Some(Error::Truncated { layer, .. }) = d.error {
+                // A message cut short (by the capture or by the sender): tshark decodes
+                // the fields it can reach, we report the cut. Compare the headers.
+                let keep = |k: &str| {
+                    !(k.starts_with("icmpv6.nd.")
+                        || k.starts_with("icmpv6.opt.")
+                        || k.starts_with("dhcpv6"))
+                        && !(layer == Layer::Ipv6 && k == "icmpv6.checksum.status")
+                };
+                t.retain(|k, _| keep(k));
+                mine.retain(|k, _| keep(k));
+                truncated += 1;
+            }
+            if let Message::Ndisc(m) = &d.message {
+                if m.options().error.is_some() {
+                    // Past a framing error the two decoders part ways by design: compare
+                    // the message header and the option types and lengths.
+                    let keep = |k: &str| {
+                        !k.starts_with("icmpv6.opt.")
+                            || k == "icmpv6.opt.type"
+                            || k == "icmpv6.opt.length"
+                    };
+                    t.retain(|k, _| keep(k));
+                    mine.retain(|k, _| keep(k));
+                    framing_errors += 1;
+                }
+            }
             match &d.message {
-                Message::Ndisc(_) => compared.entry(name.clone()).or_default().0 += 1,
-                Message::Dhcpv6(_) => compared.entry(name.clone()).or_default().1 += 1,
+                Message::Ndisc(NdiscRepr::RouterAdvert { .. }) => {
+                    compared.entry(name.clone()).or_default().0 += 1
+                }
+                Message::Ndisc(_) => compared.entry(name.clone()).or_default().1 += 1,
+                Message::Dhcpv6(_) => compared.entry(name.clone()).or_default().2 += 1,
                 Message::None => {}
             }
             for (field, occ) in FIELDS {
@@ -560,14 +619,17 @@ fn wire_agrees_with_tshark_on_real_captures() {
             ));
         }
     }
-    let nd: usize = compared.values().map(|c| c.0).sum();
-    let dhcp: usize = compared.values().map(|c| c.1).sum();
+    let ra: usize = compared.values().map(|c| c.0).sum();
+    let nd: usize = compared.values().map(|c| c.1).sum();
+    let dhcp: usize = compared.values().map(|c| c.2).sum();
     eprintln!(
-        "compared {nd} ND and {dhcp} DHCPv6 messages across {} files ({skipped_fragments} fragments and {quoted_errors} ICMPv6 errors compared on headers only):",
+        "compared {ra} RAs, {nd} other ND and {dhcp} DHCPv6 messages across {} files; \
+         on headers only: {skipped_fragments} fragments, {quoted_errors} ICMPv6 errors, \
+         {framing_errors} ND messages with a framing error, {truncated} cut messages",
         files.len()
     );
-    for (file, (n, d)) in &compared {
-        eprintln!("  {file}: {n} ND, {d} DHCPv6");
+    for (file, (r, n, d)) in &compared {
+        eprintln!("  {file}: {r} RA, {n} other ND, {d} DHCPv6");
     }
     assert!(
         mismatches.is_empty(),
@@ -576,7 +638,7 @@ fn wire_agrees_with_tshark_on_real_captures() {
         mismatches.join("\n")
     );
     assert!(
-        nd + dhcp >= 30,
-        "too few messages compared: {nd} ND + {dhcp} DHCPv6"
+        ra + dhcp >= 30,
+        "too few messages compared: {ra} RA + {dhcp} DHCPv6"
     );
 }

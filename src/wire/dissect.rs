@@ -182,18 +182,32 @@ pub fn dissect_ipv6(packet: &[u8]) -> Dissected<'_> {
 }
 
 fn dissect_ip_into<'a>(mut out: Dissected<'a>, packet: &'a [u8]) -> Dissected<'a> {
-    let view = match super::ipv6::Packet::new_checked(packet) {
-        Ok(v) => v,
-        Err(e) => return out.fail(e),
-    };
-    let ip = match Ipv6Repr::parse(&view) {
-        Ok(ip) => ip,
-        Err(e) => return out.fail(e),
+    let view = super::ipv6::Packet::new_unchecked(packet);
+    // The fixed header must be whole; a payload shorter than its length field (a cut
+    // capture, a lying sender) is reported and dissected as far as it goes.
+    if let Err(e) = view.check_len() {
+        if packet.len() < super::ipv6::HEADER_LEN || view.version() != 6 {
+            return out.fail(e);
+        }
+        out.error = Some(e);
+    }
+    let ip = Ipv6Repr {
+        src: view.src_addr(),
+        dst: view.dst_addr(),
+        next_header: view.next_header(),
+        payload_len: view.payload_len(),
+        hop_limit: view.hop_limit(),
+        traffic_class: view.traffic_class(),
+        flow_label: view.flow_label(),
     };
     out.ipv6 = Some(ip);
     let payload: &'a [u8] = packet
-        .get(super::ipv6::HEADER_LEN..super::ipv6::HEADER_LEN + usize::from(ip.payload_len))
+        .get(super::ipv6::HEADER_LEN..)
+        .unwrap_or_default()
+        .get(..usize::from(ip.payload_len))
+        .or_else(|| packet.get(super::ipv6::HEADER_LEN..))
         .unwrap_or_default();
+    let cut = out.error.is_some();
     // Fast path: no extension header, not a protocol we read.
     if !matches!(ip.next_header, IpProtocol::Icmpv6 | IpProtocol::Udp)
         && !ip.next_header.is_extension_header()
@@ -210,7 +224,7 @@ fn dissect_ip_into<'a>(mut out: Dissected<'a>, packet: &'a [u8]) -> Dissected<'a
         return out;
     }
     let upper = payload.get(chain.upper_offset..).unwrap_or_default();
-    let whole = chain.fragment_position() != FragmentPosition::First;
+    let whole = !cut && chain.fragment_position() != FragmentPosition::First;
     let dst = chain.final_destination.unwrap_or(ip.dst);
     let status = |ok: bool| match (whole, ok) {
         (false, _) => ChecksumStatus::Unverifiable,
@@ -230,7 +244,7 @@ fn dissect_ip_into<'a>(mut out: Dissected<'a>, packet: &'a [u8]) -> Dissected<'a
                 checksum,
             });
             if checksum == ChecksumStatus::Invalid {
-                out.error = Some(Error::Checksum {
+                out.error.get_or_insert(Error::Checksum {
                     layer: Layer::Icmpv6,
                 });
             }
@@ -262,7 +276,8 @@ fn dissect_ip_into<'a>(mut out: Dissected<'a>, packet: &'a [u8]) -> Dissected<'a
                 checksum,
             });
             if checksum == ChecksumStatus::Invalid {
-                out.error = Some(Error::Checksum { layer: Layer::Udp });
+                out.error
+                    .get_or_insert(Error::Checksum { layer: Layer::Udp });
             }
             let ports = [dhcpv6::CLIENT_PORT, dhcpv6::SERVER_PORT];
             if ports.contains(&dst_port) || ports.contains(&src_port) {
