@@ -193,42 +193,81 @@ pub fn read<R: Read + Send>(
     }
 }
 
-/// Dissects one record according to its link type; `None` for link types not read.
-/// Cooked captures carry the sender's MAC but no destination: the dissection gets an
-/// Ethernet header with that source and a zero destination.
-pub fn dissect_record<'a>(linktype: i32, data: &'a [u8]) -> Option<Dissected<'a>> {
-    let cooked = |mac: Option<Mac>, proto: u16, payload: &'a [u8]| {
-        if proto != u16::from(wire::EtherType::Ipv6) {
-            return None;
-        }
-        let mut d = wire::dissect_ipv6(payload);
-        d.ethernet = Some(wire::ethernet::EthernetRepr {
-            src: mac.unwrap_or_default(),
-            ethertype: proto,
-            ..Default::default()
-        });
-        Some(d)
+/// What a record's link layer carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link<'a> {
+    /// A whole Ethernet frame.
+    Ethernet(&'a [u8]),
+    /// A bare IPv6 packet and, for cooked captures, the sender's MAC.
+    Ipv6 {
+        /// The sender's MAC, when the capture recorded one.
+        mac: Option<Mac>,
+        /// The packet.
+        packet: &'a [u8],
+    },
+    /// Something else: another protocol, or a link type not read.
+    Other,
+}
+
+/// Unwraps one record's link layer. Cooked captures (`tcpdump -i any`) carry the
+/// sender's MAC but no Ethernet header.
+pub fn link(linktype: i32, data: &[u8]) -> Link<'_> {
+    let be16 = |at: usize| {
+        data.get(at..at + 2)
+            .map(|s| u16::from_be_bytes([s[0], s[1]]))
     };
-    let be16 = |b: &[u8], at: usize| b.get(at..at + 2).map(|s| u16::from_be_bytes([s[0], s[1]]));
+    fn cooked<'a>(mac: Option<Mac>, proto: Option<u16>, payload: Option<&'a [u8]>) -> Link<'a> {
+        match (proto, payload) {
+            (Some(p), Some(packet)) if p == u16::from(wire::EtherType::Ipv6) => {
+                Link::Ipv6 { mac, packet }
+            }
+            _ => Link::Other,
+        }
+    }
     match linktype {
-        linktype::ETHERNET => Some(wire::dissect(data)),
-        linktype::RAW | linktype::IPV6 => Some(wire::dissect_ipv6(data)),
+        linktype::ETHERNET => Link::Ethernet(data),
+        linktype::RAW | linktype::IPV6 => match data.first() {
+            Some(b) if b >> 4 == 6 => Link::Ipv6 {
+                mac: None,
+                packet: data,
+            },
+            _ => Link::Other,
+        },
         linktype::LINUX_SLL => {
             // packet type, ARPHRD, address length, address (8), protocol.
-            let addr_len = usize::from(be16(data, 4)?);
-            let mac = (addr_len == 6)
-                .then(|| Mac::from_bytes(data.get(6..12)?))
+            let mac = (be16(4) == Some(6))
+                .then(|| data.get(6..12).and_then(Mac::from_bytes))
                 .flatten();
-            cooked(mac, be16(data, 14)?, data.get(16..)?)
+            cooked(mac, be16(14), data.get(16..))
         }
         linktype::LINUX_SLL2 => {
             // protocol, reserved, ifindex, ARPHRD, packet type, address length, address (8).
-            let addr_len = usize::from(*data.get(11)?);
-            let mac = (addr_len == 6)
-                .then(|| Mac::from_bytes(data.get(12..18)?))
+            let mac = (data.get(11) == Some(&6))
+                .then(|| data.get(12..18).and_then(Mac::from_bytes))
                 .flatten();
-            cooked(mac, be16(data, 0)?, data.get(20..)?)
+            cooked(mac, be16(0), data.get(20..))
         }
-        _ => None,
+        _ => Link::Other,
+    }
+}
+
+/// Dissects one record according to its link type; `None` for what is not Ethernet or
+/// IPv6. For cooked captures the dissection gets an Ethernet header with the recorded
+/// sender as its source and a zero destination.
+pub fn dissect_record(linktype: i32, data: &[u8]) -> Option<Dissected<'_>> {
+    match link(linktype, data) {
+        Link::Ethernet(frame) => Some(wire::dissect(frame)),
+        Link::Ipv6 { mac, packet } => {
+            let mut d = wire::dissect_ipv6(packet);
+            if let Some(mac) = mac {
+                d.ethernet = Some(wire::ethernet::EthernetRepr {
+                    src: mac,
+                    ethertype: wire::EtherType::Ipv6.into(),
+                    ..Default::default()
+                });
+            }
+            Some(d)
+        }
+        Link::Other => None,
     }
 }

@@ -51,7 +51,9 @@ pub enum AllowSpec {
 
 /// Why an `--allow` value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a MAC address, an IPv6 address or an IPv6 prefix (e.g. 10:6f:3f:aa:bb:cc, fe80::1, 2001:db8::/32)")]
+#[error(
+    "`{0}` is not a MAC address, an IPv6 address or an IPv6 prefix (e.g. 10:6f:3f:aa:bb:cc, fe80::1, 2001:db8::/32)"
+)]
 pub struct AllowSpecError(pub String);
 
 impl core::str::FromStr for AllowSpec {
@@ -432,7 +434,10 @@ impl Detector {
         let Some(ip) = d.ipv6 else { return };
         let hidden = fragmented || d.behind_extension_headers();
         match (&d.message, d.transport) {
-            (Message::Ndisc(ra @ NdiscRepr::RouterAdvert { .. }), Some(Transport::Icmpv6 { code, checksum, .. })) => {
+            (
+                Message::Ndisc(ra @ NdiscRepr::RouterAdvert { .. }),
+                Some(Transport::Icmpv6 { code, checksum, .. }),
+            ) => {
                 self.stats.router_adverts += 1;
                 let invalid = if !ip.src.is_unicast_link_local() {
                     Some("source address is not link-local")
@@ -451,7 +456,9 @@ impl Detector {
                     self.stats.invalid_router_adverts += 1;
                 }
                 let limits = self.config.source_limits;
-                let Some(source) = self.source_for(now, mac, true) else { return };
+                let Some(source) = self.source_for(now, mac, true) else {
+                    return;
+                };
                 source.saw(now, ip.src, &limits);
                 if let Some(e) = ra.options().error.or(d.error) {
                     source.note(Evidence::Malformed(e.to_string()));
@@ -473,7 +480,12 @@ impl Detector {
                 self.refresh_alerts(now);
             }
             (Message::Ndisc(_), _) => {}
-            (Message::Dhcpv6(outer), Some(Transport::Udp { checksum, src_port, .. })) => {
+            (
+                Message::Dhcpv6(outer),
+                Some(Transport::Udp {
+                    checksum, src_port, ..
+                }),
+            ) => {
                 let Ok((inner, _depth)) = outer.innermost() else {
                     self.stats.malformed += 1;
                     return;
@@ -487,14 +499,20 @@ impl Detector {
                 }
                 self.stats.dhcpv6_server_messages += 1;
                 let limits = self.config.source_limits;
-                let Some(source) = self.source_for(now, mac, false) else { return };
+                let Some(source) = self.source_for(now, mac, false) else {
+                    return;
+                };
                 source.saw(now, ip.src, &limits);
                 if let Some(e) = inner.options().error.or(d.error) {
                     source.note(Evidence::Malformed(e.to_string()));
                 }
+                // A bad UDP checksum is noted but not held against the message: captures
+                // taken on the sending host carry checksums the NIC has not filled in yet
+                // (offload), and missing a rogue server is worse than a false alarm.
                 if checksum == ChecksumStatus::Invalid {
-                    source.note(Evidence::Malformed("bad UDP checksum".into()));
-                    return;
+                    source.note(Evidence::Malformed(
+                        "bad UDP checksum (checksum offload in the capture, or corruption)".into(),
+                    ));
                 }
                 source.apply_dhcpv6(now, &inner, &limits);
                 if hidden {
@@ -518,7 +536,12 @@ impl Detector {
             let window = self.config.flood_window;
             if router {
                 self.flood.recent.push_back(now);
-                while self.flood.recent.front().is_some_and(|t| now.since(*t) >= window) {
+                while self
+                    .flood
+                    .recent
+                    .front()
+                    .is_some_and(|t| now.since(*t) >= window)
+                {
                     self.flood.recent.pop_front();
                 }
                 self.flood.last_new = Some(now);
@@ -599,11 +622,17 @@ impl Detector {
             }
         };
         if self.flood.current.is_some() {
-            consider(self.flood.last_new.map(|t| t.add(self.config.flood_window)));
+            consider(
+                self.flood
+                    .last_new
+                    .map(|t| t.plus(self.config.flood_window)),
+            );
         }
         for mac in self.alerts.keys() {
-            let Some(s) = self.sources.get(mac) else { continue };
-            consider(Some(s.last_seen.add(self.config.resolve_timeout)));
+            let Some(s) = self.sources.get(mac) else {
+                continue;
+            };
+            consider(Some(s.last_seen.plus(self.config.resolve_timeout)));
             for l in lifetimes(s) {
                 consider(l.expires());
             }
@@ -613,7 +642,9 @@ impl Detector {
 
     /// The current judgement of one source.
     pub fn finding(&self, mac: &Mac) -> Option<Finding<'_>> {
-        self.assess(self.now).into_iter().find(|f| f.source.mac == *mac)
+        self.assess(self.now)
+            .into_iter()
+            .find(|f| f.source.mac == *mac)
     }
 
     /// Everything, judged at `now` (use the end of the capture for a file, the end of
@@ -677,11 +708,12 @@ impl Detector {
         }
         drop(findings);
         self.alerts = next;
-        self.events.extend(events.into_iter().map(|(kind, mac)| Event {
-            time: now,
-            kind,
-            subject: Subject::Source(mac),
-        }));
+        self.events
+            .extend(events.into_iter().map(|(kind, mac)| Event {
+                time: now,
+                kind,
+                subject: Subject::Source(mac),
+            }));
     }
 
     /// Judges every source at `now`.
@@ -696,7 +728,9 @@ impl Detector {
             }
         }
         let others_advertise = |p: &Prefix, mac: Mac| {
-            advertisers.get(p).is_some_and(|set| set.iter().any(|m| *m != mac))
+            advertisers
+                .get(p)
+                .is_some_and(|set| set.iter().any(|m| *m != mac))
         };
         // Without --allow: the one router whose prefixes all lie in provider space.
         let provider_routers: Vec<Mac> = self
@@ -705,7 +739,9 @@ impl Detector {
             .filter(|s| {
                 s.ra.as_ref().is_some_and(|r| {
                     !r.prefixes.is_empty()
-                        && r.prefixes.keys().all(|p| self.rules.provider_of(p).is_some())
+                        && r.prefixes
+                            .keys()
+                            .all(|p| self.rules.provider_of(p).is_some())
                 })
             })
             .map(|s| s.mac)
@@ -724,7 +760,10 @@ impl Detector {
                 if let Some(ra) = &s.ra {
                     let current = |l: &Lifetime| l.is_active(now);
                     if ra.prefixes.iter().any(|(p, e)| {
-                        e.flags.autonomous() && p.len() == 64 && !p.is_link_local() && current(&e.valid)
+                        e.flags.autonomous()
+                            && p.len() == 64
+                            && !p.is_link_local()
+                            && current(&e.valid)
                     }) {
                         effects.insert(Effect::SlaacAddress);
                     }
@@ -761,14 +800,18 @@ impl Detector {
                     if dhcp.prefixes.values().any(|(v, _)| v.is_active(now)) {
                         effects.insert(Effect::PrefixDelegation);
                     }
-                    if dhcp.dns.values().any(|l| l.is_active(now)) || dhcp.domains.values().any(|l| l.is_active(now)) {
+                    if dhcp.dns.values().any(|l| l.is_active(now))
+                        || dhcp.domains.values().any(|l| l.is_active(now))
+                    {
                         effects.insert(Effect::Dns);
                     }
                 }
                 if s.hidden > 0 {
                     effects.insert(Effect::HiddenRa);
                 }
-                let host_addresses = host.map(|h| self.addresses_from(s, h, now)).unwrap_or_default();
+                let host_addresses = host
+                    .map(|h| self.addresses_from(s, h, now))
+                    .unwrap_or_default();
                 let mut roles = Vec::new();
                 if s.is_router() {
                     roles.push(Role::Router);
@@ -826,31 +869,56 @@ impl Detector {
             AllowSpec::Mac(m) => s.mac == *m || s.slla == Some(*m),
             AllowSpec::Address(a) => s.addresses.contains(a),
             AllowSpec::Prefix(allowed) => {
-                let mut advertised = s
-                    .ra
-                    .iter()
-                    .flat_map(|r| r.prefixes.keys().copied())
-                    .chain(s.dhcp.iter().flat_map(|d| d.prefixes.keys().copied()))
-                    .chain(s.dhcp.iter().flat_map(|d| {
-                        d.addresses.keys().filter_map(|a| Prefix::new(*a, 128))
-                    }))
-                    .peekable();
-                advertised.peek().is_some() && advertised.all(|p| allowed.contains(&p))
+                // Every source whose prefixes all lie inside the allowed one. When several
+                // do (an ND proxy re-advertises the upstream's prefix), keep those that
+                // look like the upstream: no P flag, a default route, no deprecation. Still
+                // several: none is presumed; a MAC spec settles it.
+                let inside: Vec<&Source> = self
+                    .sources
+                    .values()
+                    .filter(|x| advertises_only_inside(x, allowed))
+                    .collect();
+                let upstream_like = |x: &&Source| {
+                    x.ra.as_ref().is_some_and(|r| {
+                        !r.flags.proxy()
+                            && r.router_lifetime.seconds > 0
+                            && r.prefixes.values().all(|e| e.preferred.seconds > 0)
+                    })
+                };
+                match inside.as_slice() {
+                    [only] => only.mac == s.mac,
+                    several => {
+                        let likely: Vec<&&Source> =
+                            several.iter().filter(|x| upstream_like(x)).collect();
+                        matches!(likely.as_slice(), [only] if only.mac == s.mac)
+                    }
+                }
             }
         })
     }
 
-    fn offender(&self, s: &Source, vendor: Option<&str>, fp: Option<Fingerprint>) -> Option<&Offender> {
+    fn offender(
+        &self,
+        s: &Source,
+        vendor: Option<&str>,
+        fp: Option<Fingerprint>,
+    ) -> Option<&Offender> {
         let candidates: Vec<&Offender> = self.rules.offenders_for(vendor, s.mac).collect();
         let fits = |o: &&Offender| match fp {
             Some(Fingerprint::ThreadBorderRouter) => matches!(
                 o.category,
                 Category::MediaPlayer | Category::SmartDisplay | Category::SmartSpeaker
             ),
-            Some(Fingerprint::HomeRouter | Fingerprint::NdProxy) => o.category == Category::WifiRouter,
+            Some(Fingerprint::HomeRouter | Fingerprint::NdProxy) => {
+                o.category == Category::WifiRouter
+            }
             _ => false,
         };
-        candidates.iter().find(|o| fits(o)).or(candidates.first()).copied()
+        candidates
+            .iter()
+            .find(|o| fits(o))
+            .or(candidates.first())
+            .copied()
     }
 
     /// The host's addresses that came from `s`: SLAAC addresses inside its prefixes,
@@ -865,7 +933,10 @@ impl Detector {
                         e.flags.autonomous() && e.valid.is_active(now) && p.contains_addr(&a.addr)
                     })
                 });
-                let dhcp = s.dhcp.as_ref().is_some_and(|d| d.addresses.contains_key(&a.addr));
+                let dhcp = s
+                    .dhcp
+                    .as_ref()
+                    .is_some_and(|d| d.addresses.contains_key(&a.addr));
                 slaac || dhcp
             })
             .map(|a| a.addr)
@@ -876,7 +947,18 @@ impl Detector {
         let by_addr = |a: &HostAddress| {
             self.sources
                 .values()
-                .find(|s| self.addresses_from(s, &HostObservation { addresses: vec![*a], ..Default::default() }, now).len() == 1)
+                .find(|s| {
+                    self.addresses_from(
+                        s,
+                        &HostObservation {
+                            addresses: vec![*a],
+                            ..Default::default()
+                        },
+                        now,
+                    )
+                    .len()
+                        == 1
+                })
                 .map(|s| s.mac)
         };
         let by_router = |r: &Ipv6Addr| {
@@ -898,25 +980,52 @@ impl Detector {
             addresses: host
                 .addresses
                 .iter()
-                .map(|a| Attributed { item: *a, source: by_addr(a) })
+                .map(|a| Attributed {
+                    item: *a,
+                    source: by_addr(a),
+                })
                 .collect(),
             default_routers: host
                 .default_routers
                 .iter()
-                .map(|r| Attributed { item: *r, source: by_router(r) })
+                .map(|r| Attributed {
+                    item: *r,
+                    source: by_router(r),
+                })
                 .collect(),
             routes: host
                 .routes
                 .iter()
-                .map(|r| Attributed { item: *r, source: by_router(&r.1) })
+                .map(|r| Attributed {
+                    item: *r,
+                    source: by_router(&r.1),
+                })
                 .collect(),
             dns: host
                 .dns
                 .iter()
-                .map(|d| Attributed { item: *d, source: by_dns(d) })
+                .map(|d| Attributed {
+                    item: *d,
+                    source: by_dns(d),
+                })
                 .collect(),
         }
     }
+}
+
+/// Whether `s` advertises at least one prefix or address and all of them lie in `allowed`.
+fn advertises_only_inside(s: &Source, allowed: &Prefix) -> bool {
+    let mut advertised =
+        s.ra.iter()
+            .flat_map(|r| r.prefixes.keys().copied())
+            .chain(s.dhcp.iter().flat_map(|d| d.prefixes.keys().copied()))
+            .chain(
+                s.dhcp
+                    .iter()
+                    .flat_map(|d| d.addresses.keys().filter_map(|a| Prefix::new(*a, 128))),
+            )
+            .peekable();
+    advertised.peek().is_some() && advertised.all(|p| allowed.contains(&p))
 }
 
 /// Every lifetime a source has advertised.
@@ -947,7 +1056,10 @@ fn fingerprint(s: &Source, duplicate: bool) -> Option<Fingerprint> {
             .is_some_and(|b| b & STUB_ROUTER_FLAG != 0);
         let ula_shaped = ra.router_lifetime.seconds == 0
             && (ra.routes.keys().any(Prefix::is_ula)
-                || ra.prefixes.iter().any(|(p, e)| p.is_ula() && e.flags.autonomous()));
+                || ra
+                    .prefixes
+                    .iter()
+                    .any(|(p, e)| p.is_ula() && e.flags.autonomous()));
         if stub || ra.flags.snac_router() || ula_shaped {
             return Some(Fingerprint::ThreadBorderRouter);
         }

@@ -152,9 +152,16 @@ impl Effects {
     /// The severity these effects give a non-expected source.
     pub fn severity(&self) -> Severity {
         use Effect::*;
-        if [SlaacAddress, Dhcpv6Address, DefaultRoute, DuplicatePrefix, DeprecatesPrefix, Flood]
-            .iter()
-            .any(|e| self.contains(*e))
+        if [
+            SlaacAddress,
+            Dhcpv6Address,
+            DefaultRoute,
+            DuplicatePrefix,
+            DeprecatesPrefix,
+            Flood,
+        ]
+        .iter()
+        .any(|e| self.contains(*e))
         {
             Severity::Critical
         } else if self.is_empty() {

@@ -10,8 +10,8 @@
 //! [`Limits::datagram_bytes`].
 
 use super::time::Timestamp;
-use crate::wire::ipv6::{ExtChain, HEADER_LEN};
 use crate::wire::Mac;
+use crate::wire::ipv6::{ExtChain, HEADER_LEN};
 use core::net::Ipv6Addr;
 use std::collections::BTreeMap;
 
@@ -122,7 +122,10 @@ impl Reassembler {
         };
         let key = (mac, Ipv6Addr::from(src), Ipv6Addr::from(dst), frag.ident);
         // Where the Fragment header sits and where its data starts.
-        let Some(fh) = chain.headers().find(|h| h.kind == crate::wire::IpProtocol::Fragment) else {
+        let Some(fh) = chain
+            .headers()
+            .find(|h| h.kind == crate::wire::IpProtocol::Fragment)
+        else {
             return Outcome::Dropped;
         };
         let fh_start = HEADER_LEN + usize::from(fh.offset);
@@ -150,9 +153,16 @@ impl Reassembler {
             .range(..end)
             .next_back()
             .is_some_and(|(&o, p)| o + p.len() > offset);
-        if overlaps || datagram.bytes + data.len() > limit || (!frag.more && datagram.total.is_some()) {
+        if overlaps
+            || datagram.bytes + data.len() > limit
+            || (!frag.more && datagram.total.is_some())
+        {
             self.pending.remove(&key);
-            return if overlaps { Outcome::Overlap } else { Outcome::Dropped };
+            if overlaps {
+                return Outcome::Overlap;
+            }
+            self.dropped += 1;
+            return Outcome::Dropped;
         }
         if offset == 0 {
             let mut head = packet.get(..fh_start).unwrap_or_default().to_vec();
@@ -207,8 +217,8 @@ impl Reassembler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::ipv6::ExtChain;
     use crate::wire::IpProtocol;
+    use crate::wire::ipv6::ExtChain;
 
     fn fragment(ident: u32, offset: usize, more: bool, data: &[u8]) -> Vec<u8> {
         let mut p = vec![0x60, 0, 0, 0, 0, 0, 44, 255];
@@ -233,8 +243,14 @@ mod tests {
     fn out_of_order_reassembles() {
         let mut r = Reassembler::new(Limits::default());
         let data: Vec<u8> = (0..24).collect();
-        assert_eq!(add(&mut r, 0, &fragment(7, 16, false, &data[16..])), Outcome::Pending);
-        assert_eq!(add(&mut r, 0, &fragment(7, 0, true, &data[..8])), Outcome::Pending);
+        assert_eq!(
+            add(&mut r, 0, &fragment(7, 16, false, &data[16..])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(7, 0, true, &data[..8])),
+            Outcome::Pending
+        );
         let Outcome::Complete(p) = add(&mut r, 1, &fragment(7, 8, true, &data[8..16])) else {
             panic!("not complete")
         };
@@ -247,18 +263,40 @@ mod tests {
     #[test]
     fn overlap_drops() {
         let mut r = Reassembler::new(Limits::default());
-        assert_eq!(add(&mut r, 0, &fragment(1, 0, true, &[0; 16])), Outcome::Pending);
-        assert_eq!(add(&mut r, 0, &fragment(1, 8, false, &[1; 8])), Outcome::Overlap);
+        assert_eq!(
+            add(&mut r, 0, &fragment(1, 0, true, &[0; 16])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(1, 8, false, &[1; 8])),
+            Outcome::Overlap
+        );
         assert!(r.is_empty());
     }
 
     #[test]
     fn bounds_and_timeout() {
-        let mut r = Reassembler::new(Limits { datagrams: 2, datagram_bytes: 64, timeout_secs: 60 });
-        assert_eq!(add(&mut r, 0, &fragment(1, 0, true, &[0; 8])), Outcome::Pending);
-        assert_eq!(add(&mut r, 0, &fragment(2, 0, true, &[0; 8])), Outcome::Pending);
-        assert_eq!(add(&mut r, 0, &fragment(3, 0, true, &[0; 8])), Outcome::Dropped);
-        assert_eq!(add(&mut r, 0, &fragment(1, 8, true, &[0; 64])), Outcome::Dropped);
+        let mut r = Reassembler::new(Limits {
+            datagrams: 2,
+            datagram_bytes: 64,
+            timeout_secs: 60,
+        });
+        assert_eq!(
+            add(&mut r, 0, &fragment(1, 0, true, &[0; 8])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(2, 0, true, &[0; 8])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(3, 0, true, &[0; 8])),
+            Outcome::Dropped
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(1, 8, true, &[0; 64])),
+            Outcome::Dropped
+        );
         assert_eq!(r.len(), 1);
         r.expire(Timestamp::from_secs(61));
         assert!(r.is_empty());

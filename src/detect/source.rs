@@ -4,10 +4,10 @@
 
 use super::time::{Lifetime, Timestamp};
 use crate::rules::Prefix;
+use crate::wire::Mac;
 use crate::wire::dhcpv6::{DhcpOption, Dhcpv6Repr, Duid, MessageType};
 use crate::wire::ndisc::{NdiscRepr, RaFlags};
 use crate::wire::ndopt::{NdOption, Preference, PrefixFlags};
-use crate::wire::Mac;
 use core::net::Ipv6Addr;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -165,7 +165,13 @@ pub struct Source {
     pub hidden: u64,
 }
 
-fn insert_capped<K: Ord, V>(map: &mut BTreeMap<K, V>, cap: usize, key: K, value: V, dropped: &mut u64) {
+fn insert_capped<K: Ord, V>(
+    map: &mut BTreeMap<K, V>,
+    cap: usize,
+    key: K,
+    value: V,
+    dropped: &mut u64,
+) {
     if map.len() < cap || map.contains_key(&key) {
         map.insert(key, value);
     } else {
@@ -308,7 +314,8 @@ impl Source {
                 }
                 NdOption::RaFlagsExtension(bits) => state.flags_extension = Some(bits.to_vec()),
                 NdOption::Pref64(p) => {
-                    if let Some(prefix) = Prefix::new(p.prefix_addr(), p.prefix_len().unwrap_or(96)) {
+                    if let Some(prefix) = Prefix::new(p.prefix_addr(), p.prefix_len().unwrap_or(96))
+                    {
                         state.pref64 = Some((prefix, Lifetime::new(now, p.lifetime())));
                     }
                 }
@@ -355,12 +362,18 @@ impl Source {
         // Only Advertise and Reply hand out configuration; Reconfigure only asks for it.
         if matches!(msg.msg_type(), MessageType::Advertise | MessageType::Reply) {
             for lease in msg.addresses() {
-                let l = (Lifetime::new(now, lease.valid), Lifetime::new(now, lease.preferred));
+                let l = (
+                    Lifetime::new(now, lease.valid),
+                    Lifetime::new(now, lease.preferred),
+                );
                 insert_capped(&mut state.addresses, cap, lease.addr, l, &mut state.dropped);
             }
             for lease in msg.prefixes() {
                 if let Some(prefix) = Prefix::new(lease.prefix, lease.prefix_len.min(128)) {
-                    let l = (Lifetime::new(now, lease.valid), Lifetime::new(now, lease.preferred));
+                    let l = (
+                        Lifetime::new(now, lease.valid),
+                        Lifetime::new(now, lease.preferred),
+                    );
                     insert_capped(&mut state.prefixes, cap, prefix, l, &mut state.dropped);
                 }
             }
@@ -370,7 +383,13 @@ impl Source {
             }
             for domain in msg.domains() {
                 let l = Lifetime::new(now, refresh);
-                insert_capped(&mut state.domains, cap, domain.to_string(), l, &mut state.dropped);
+                insert_capped(
+                    &mut state.domains,
+                    cap,
+                    domain.to_string(),
+                    l,
+                    &mut state.dropped,
+                );
             }
         }
         if let Some(mac) = duid_mac {

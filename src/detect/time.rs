@@ -24,14 +24,14 @@ impl Timestamp {
     }
 
     /// This time plus `d` (saturating).
-    pub fn add(self, d: Duration) -> Timestamp {
+    pub fn plus(self, d: Duration) -> Timestamp {
         let micros = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
         Timestamp(self.0.saturating_add(micros))
     }
 
     /// This time plus `secs` seconds (saturating).
     pub fn add_secs(self, secs: u64) -> Timestamp {
-        self.add(Duration::from_secs(secs))
+        self.plus(Duration::from_secs(secs))
     }
 
     /// How long after `earlier` this is; zero if it is not after.
@@ -82,7 +82,10 @@ mod tests {
         assert!(l.is_active(t.add_secs(59)));
         assert!(!l.is_active(t.add_secs(60)));
         assert!(!Lifetime::new(t, 0).is_active(t));
-        assert!(Lifetime::new(t, Lifetime::INFINITE).is_active(Timestamp::from_secs(i64::MAX / 2_000_000)));
+        assert!(
+            Lifetime::new(t, Lifetime::INFINITE)
+                .is_active(Timestamp::from_secs(i64::MAX / 2_000_000))
+        );
         assert_eq!(t.add_secs(5).since(t), Duration::from_secs(5));
         assert_eq!(t.since(t.add_secs(5)), Duration::ZERO);
     }
