@@ -8,6 +8,7 @@ use std::io::{BufWriter, Write};
 use std::net::Ipv6Addr;
 use v6sentinel::wire::Mac;
 use v6sentinel::wire::build::{Addressing, icmpv6_frame, udp_frame};
+use v6sentinel::wire::dhcpv6::{DhcpOption, Dhcpv6Repr, Duid, MessageType, Options, TransactionId};
 use v6sentinel::wire::icmpv6::Icmpv6Repr;
 use v6sentinel::wire::ndisc::{NdiscRepr, RaFlags};
 use v6sentinel::wire::ndopt::{NdOption, NdOptions, PrefixFlags, PrefixInformation};
@@ -72,6 +73,47 @@ fn main() -> std::io::Result<()> {
     )
     .expect("ra");
     let host: Mac = "02:76:36:00:00:01".parse().expect("mac");
+    let server: Mac = "00:a0:b0:12:34:56".parse().expect("mac");
+    let sid = [0, 3, 0, 1, 0x00, 0xa0, 0xb0, 0x12, 0x34, 0x56];
+    let advertise = Dhcpv6Repr::Message {
+        msg_type: MessageType::Advertise,
+        transaction_id: TransactionId(0x12_3456),
+        options: Options {
+            list: vec![
+                DhcpOption::ServerId(Duid::parse(&sid).expect("duid")),
+                DhcpOption::IaNa {
+                    iaid: 1,
+                    t1: 1800,
+                    t2: 2880,
+                    options: Options {
+                        list: vec![DhcpOption::IaAddr {
+                            addr: Ipv6Addr::new(0x2001, 0xdb8, 0x77, 0, 0, 0, 0, 0xb7),
+                            preferred: 3600,
+                            valid: 7200,
+                            options: Options::default(),
+                        }],
+                        error: None,
+                    },
+                },
+            ],
+            error: None,
+        },
+    };
+    let mut payload = vec![0u8; advertise.buffer_len()];
+    advertise.emit(&mut payload).expect("advertise");
+    let dhcp_frame = udp_frame(
+        &Addressing {
+            src_mac: server,
+            dst_mac: host,
+            src_ip: server.link_local_eui64(),
+            dst_ip: host.link_local_eui64(),
+            hop_limit: 255,
+        },
+        547,
+        546,
+        &payload,
+    )
+    .expect("dhcpv6");
     let peer: Mac = "00:11:22:33:44:55".parse().expect("mac");
     let v6 = |src_mac: Mac, dst_mac: Mac, dport: u16, len: usize| {
         let mut f = udp_frame(
@@ -112,7 +154,8 @@ fn main() -> std::io::Result<()> {
         let r = rng.next() % 10_000;
         let frame = match r {
             0 => ra_frame.clone(),
-            1..=3000 => v4(40 + (rng.next() % 1400) as usize),
+            1 => dhcp_frame.clone(),
+            2..=3000 => v4(40 + (rng.next() % 1400) as usize),
             3001..=8500 => v6(host, peer, 443, (rng.next() % 1400) as usize),
             8501..=9800 => v6(peer, host, 53, (rng.next() % 400) as usize),
             _ => arp.clone(),

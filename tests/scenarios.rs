@@ -442,8 +442,10 @@ const T0: i64 = 1_764_000_000_000_000;
 fn run(path: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let sc: Scenario = toml::from_str(&text).map_err(|e| format!("bad scenario file: {e}"))?;
-    let mut config = Config::default();
-    config.allow = sc.allow.iter().map(|a| a.parse().unwrap()).collect();
+    let config = Config {
+        allow: sc.allow.iter().map(|a| a.parse().unwrap()).collect(),
+        ..Config::default()
+    };
     let mut det = Detector::new(
         config,
         Arc::new(Rules::embedded().clone()),
@@ -510,7 +512,7 @@ fn run(path: &Path) -> Result<(), String> {
         };
         det.handle_host(Timestamp::from_micros(last), obs);
     }
-    let now = sc.at.map_or(last, |s| secs(s));
+    let now = sc.at.map_or(last, secs);
     det.handle_timeout(Timestamp::from_micros(now));
     let snap = det.snapshot(Timestamp::from_micros(now));
     let mut problems = Vec::new();

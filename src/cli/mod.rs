@@ -1,22 +1,66 @@
-//! Command-line arguments and the dispatch to each mode.
-//!
-//! The modes of `DESIGN.md` are declared here so that `--help` shows the whole tool;
-//! the ones not built yet say so and exit 3 (UNKNOWN) instead of pretending to work.
+//! Command-line arguments, their validation into a [`Settings`], and the dispatch to each
+//! mode. Raw clap arguments are checked before anything opens a file or a socket
+//! (STYLE.md: ripgrep's lowargs → hiargs).
 
-use clap::{Parser, Subcommand};
+mod analyze;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use v6sentinel::detect::AllowSpec;
+use v6sentinel::oui::Registry;
+use v6sentinel::report::Lang;
+use v6sentinel::rules::Rules;
 
-/// Exit code: could not run (bad arguments, no permission, no such interface).
+/// Exit code: could not run (bad arguments, no permission, no such interface, unreadable
+/// file).
 pub const EXIT_UNKNOWN: u8 = 3;
 
 /// Finds the devices on this LAN segment that hand out IPv6 configuration (Router
 /// Advertisements, DHCPv6) and would break an online eligibility terminal with
-/// "network error 011".
+/// "network error 011" (ネットワークエラー011).
 #[derive(Debug, Parser)]
 #[command(name = "v6sentinel", version, about, long_about = None)]
 struct Args {
     #[command(subcommand)]
     command: Command,
+    /// Network interface (default: the one with the default route).
+    #[arg(short, long, global = true, value_name = "IF")]
+    interface: Option<String>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Report language (default: Japanese when LANG starts with "ja", else English).
+    #[arg(long, global = true, value_enum)]
+    lang: Option<LangArg>,
+    /// The expected upstream: a MAC, an IPv6 (link-local) address, or a prefix. Repeatable.
+    #[arg(long, global = true, value_name = "SPEC")]
+    allow: Vec<String>,
+    /// Use the rule files in DIR instead of the embedded ones.
+    #[arg(long, global = true, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Also read this IEEE registry CSV (oui.csv, mam.csv, oui36.csv); repeatable.
+    #[arg(long = "oui-file", global = true, value_name = "PATH")]
+    oui_files: Vec<PathBuf>,
+    /// More detail on stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// Only the status line (text) or nothing but the JSON.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LangArg {
+    Ja,
+    En,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,30 +71,192 @@ enum Command {
     Watch,
     /// Analyze pcap / pcapng files with the same engine as `scan`.
     Analyze {
-        /// Capture files.
-        #[arg(required = true)]
-        files: Vec<std::path::PathBuf>,
+        /// Capture files (pcap or pcapng; Ethernet, Linux cooked v1/v2 or raw IPv6).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
     },
     /// Look up the IEEE vendor of MAC addresses.
     Oui {
-        /// MAC addresses.
-        #[arg(required = true)]
+        /// MAC addresses (aa:bb:cc:dd:ee:ff, aa-bb-..., aabb.ccdd.eeff).
+        #[arg(required = true, value_name = "MAC")]
         macs: Vec<String>,
     },
+    /// Rule files.
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesAction {
+    /// Validate the rule files in DIR (default: the embedded ones).
+    Check {
+        /// A directory with offenders.toml, providers.toml, remedies.toml.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Validated settings shared by the modes.
+pub struct Settings {
+    /// The interface asked for.
+    pub interface: Option<String>,
+    /// JSON instead of text.
+    pub json: bool,
+    /// Report language.
+    pub lang: Lang,
+    /// The expected upstream.
+    pub allow: Vec<AllowSpec>,
+    /// Rules in force.
+    pub rules: Arc<Rules>,
+    /// The vendor registry.
+    pub registry: Arc<Registry>,
+    /// Verbosity.
+    pub verbose: u8,
+    /// Quiet.
+    pub quiet: bool,
+}
+
+/// A failure that maps to an exit code and one message.
+#[derive(Debug)]
+pub struct Failure {
+    /// The exit code.
+    pub code: u8,
+    /// What to tell the user.
+    pub message: String,
+}
+
+impl Failure {
+    fn unknown(message: impl Into<String>) -> Failure {
+        Failure {
+            code: EXIT_UNKNOWN,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+fn settings(args: &Args) -> Result<Settings, Failure> {
+    let allow = args
+        .allow
+        .iter()
+        .map(|a| {
+            a.parse::<AllowSpec>()
+                .map_err(|e| Failure::unknown(format!("--allow: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let rules = match &args.rules {
+        Some(dir) => Rules::load_dir(dir).map_err(|e| Failure::unknown(e.to_string()))?,
+        None => Rules::embedded().clone(),
+    };
+    let mut registry = Registry::embedded().clone();
+    for path in &args.oui_files {
+        let extra = Registry::load_file(path).map_err(|e| Failure::unknown(e.to_string()))?;
+        registry.merge(extra);
+    }
+    let lang = match args.lang {
+        Some(LangArg::Ja) => Lang::Ja,
+        Some(LangArg::En) => Lang::En,
+        None => Lang::from_env_lang(std::env::var("LANG").ok().as_deref()),
+    };
+    Ok(Settings {
+        interface: args.interface.clone(),
+        json: args.format == Format::Json,
+        lang,
+        allow,
+        rules: Arc::new(rules),
+        registry: Arc::new(registry),
+        verbose: args.verbose,
+        quiet: args.quiet,
+    })
 }
 
 /// Parses the command line and runs the chosen mode.
 pub fn run() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
-    let name = match args.command {
-        Command::Scan => "scan",
-        Command::Watch => "watch",
-        Command::Analyze { .. } => "analyze",
-        Command::Oui { .. } => "oui",
+    let result = match &args.command {
+        Command::Oui { macs } => oui(&args, macs),
+        Command::Rules {
+            action: RulesAction::Check { dir },
+        } => rules_check(dir.as_deref()),
+        Command::Analyze { files } => settings(&args).and_then(|s| analyze::run(&s, files)),
+        Command::Scan | Command::Watch => Err(Failure::unknown(format!(
+            "`{}` is not built yet in this version; `analyze`, `oui` and `rules check` are. \
+             See README.md.",
+            if matches!(args.command, Command::Scan) {
+                "scan"
+            } else {
+                "watch"
+            }
+        ))),
     };
-    eprintln!(
-        "v6sentinel: `{name}` is not built yet in this version; only the packet parser \
-         (the library's `wire` module) is. See README.md."
-    );
-    Ok(ExitCode::from(EXIT_UNKNOWN))
+    match result {
+        Ok(code) => Ok(ExitCode::from(code)),
+        Err(f) => {
+            eprintln!("v6sentinel: {}", f.message);
+            Ok(ExitCode::from(f.code))
+        }
+    }
+}
+
+fn oui(args: &Args, macs: &[String]) -> Result<u8, Failure> {
+    let s = settings(args)?;
+    let mut out = String::new();
+    for text in macs {
+        let mac: v6sentinel::wire::Mac = text
+            .parse()
+            .map_err(|e| Failure::unknown(format!("`{text}`: {e}")))?;
+        let line = if mac.is_locally_administered() {
+            format!("{mac}\t(randomized: locally administered, no vendor)")
+        } else if mac.is_multicast() {
+            format!("{mac}\t(group address, no vendor)")
+        } else {
+            match s.registry.lookup(mac) {
+                Some(v) => format!("{mac}\t{}\t{} {}", v.name, v.block, v.prefix),
+                None => format!("{mac}\t(not in the IEEE registry)"),
+            }
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    print_out(&out)?;
+    Ok(0)
+}
+
+fn rules_check(dir: Option<&std::path::Path>) -> Result<u8, Failure> {
+    let rules = match dir {
+        Some(d) => match Rules::check_dir(d) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok(1);
+            }
+        },
+        None => Rules::embedded().clone(),
+    };
+    print_out(&format!(
+        "ok: {} offenders, {} providers, {} provider DNS servers\n",
+        rules.offenders.len(),
+        rules.providers.len(),
+        rules.dns.len()
+    ))?;
+    Ok(0)
+}
+
+/// Writes to stdout; a closed pipe is not an error.
+pub fn print_out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::unknown(format!("writing the report: {e}"))),
+    }
 }

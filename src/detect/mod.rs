@@ -486,6 +486,11 @@ impl Detector {
                     checksum, src_port, ..
                 }),
             ) => {
+                // A Relay-Reply goes from a server to a relay agent; the terminal only
+                // applies what the relay then sends it as a plain Advertise or Reply.
+                if outer.msg_type().is_relay() {
+                    return;
+                }
                 let Ok((inner, _depth)) = outer.innermost() else {
                     self.stats.malformed += 1;
                     return;
@@ -503,7 +508,10 @@ impl Detector {
                     return;
                 };
                 source.saw(now, ip.src, &limits);
-                if let Some(e) = inner.options().error.or(d.error) {
+                let not_checksum = d
+                    .error
+                    .filter(|e| !matches!(e, wire::Error::Checksum { .. }));
+                if let Some(e) = inner.options().error.or(not_checksum) {
                     source.note(Evidence::Malformed(e.to_string()));
                 }
                 // A bad UDP checksum is noted but not held against the message: captures
@@ -732,23 +740,28 @@ impl Detector {
                 .get(p)
                 .is_some_and(|set| set.iter().any(|m| *m != mac))
         };
-        // Without --allow: the one router whose prefixes all lie in provider space.
-        let provider_routers: Vec<Mac> = self
+        // Without --allow: the one router whose current prefixes all lie in provider
+        // space. When an ND proxy re-advertises the upstream's prefix there are several:
+        // keep the ones that look like the upstream, then those no offender entry names.
+        let provider_routers: Vec<&Source> = self
             .sources
             .values()
             .filter(|s| {
                 s.ra.as_ref().is_some_and(|r| {
-                    !r.prefixes.is_empty()
-                        && r.prefixes
-                            .keys()
-                            .all(|p| self.rules.provider_of(p).is_some())
+                    let mut current = r
+                        .prefixes
+                        .iter()
+                        .filter(|(_, e)| e.valid.is_active(now))
+                        .peekable();
+                    current.peek().is_some()
+                        && current.all(|(p, _)| self.rules.provider_of(p).is_some())
                 })
             })
-            .map(|s| s.mac)
             .collect();
-        let presumed = match provider_routers.as_slice() {
-            [one] if self.config.allow.is_empty() => Some(*one),
-            _ => None,
+        let presumed = if self.config.allow.is_empty() {
+            self.pick_upstream(&provider_routers).map(|s| s.mac)
+        } else {
+            None
         };
         let host = self.host.as_ref();
         self.sources
@@ -840,8 +853,19 @@ impl Detector {
                 if !host_addresses.is_empty() {
                     severity = Severity::Critical;
                 }
+                // Senders that arrived in the burst that started a flood are most likely
+                // forged: say so, and do not send anyone to reconfigure them.
+                let in_flood = self.flood.current.or(self.flood.last).is_some_and(|f| {
+                    s.first_seen <= f.started
+                        && f.started.since(s.first_seen) < self.config.flood_window
+                });
+                if in_flood {
+                    effects.insert(Effect::Flood);
+                    severity = Severity::Critical;
+                }
                 let offender = self.offender(s, vendor.as_ref().map(|v| v.name), fingerprint);
                 let remedy = match (offender, fingerprint) {
+                    _ if in_flood => RemedyCode::Unknown,
                     (Some(o), _) => o.remedy,
                     _ if severity == Severity::Info => RemedyCode::None,
                     (None, Some(Fingerprint::ThreadBorderRouter)) => RemedyCode::SeparateLine,
@@ -869,32 +893,55 @@ impl Detector {
             AllowSpec::Mac(m) => s.mac == *m || s.slla == Some(*m),
             AllowSpec::Address(a) => s.addresses.contains(a),
             AllowSpec::Prefix(allowed) => {
-                // Every source whose prefixes all lie inside the allowed one. When several
-                // do (an ND proxy re-advertises the upstream's prefix), keep those that
-                // look like the upstream: no P flag, a default route, no deprecation. Still
-                // several: none is presumed; a MAC spec settles it.
+                // Every source whose prefixes all lie inside the allowed one; when several
+                // do (an ND proxy re-advertises the upstream's prefix), the one that looks
+                // like the upstream.
                 let inside: Vec<&Source> = self
                     .sources
                     .values()
                     .filter(|x| advertises_only_inside(x, allowed))
                     .collect();
-                let upstream_like = |x: &&Source| {
-                    x.ra.as_ref().is_some_and(|r| {
-                        !r.flags.proxy()
-                            && r.router_lifetime.seconds > 0
-                            && r.prefixes.values().all(|e| e.preferred.seconds > 0)
-                    })
-                };
-                match inside.as_slice() {
-                    [only] => only.mac == s.mac,
-                    several => {
-                        let likely: Vec<&&Source> =
-                            several.iter().filter(|x| upstream_like(x)).collect();
-                        matches!(likely.as_slice(), [only] if only.mac == s.mac)
-                    }
-                }
+                self.pick_upstream(&inside).is_some_and(|u| u.mac == s.mac)
             }
         })
+    }
+
+    /// Of several routers that could be the upstream, the one that looks like it: no P
+    /// flag, a default route, no preferred-lifetime-0 entries; if several still do, the
+    /// one no offender entry names. `None` when that leaves none or more than one.
+    fn pick_upstream<'s>(&self, candidates: &[&'s Source]) -> Option<&'s Source> {
+        if let [only] = candidates {
+            return Some(only);
+        }
+        let upstream_like: Vec<&'s Source> = candidates
+            .iter()
+            .copied()
+            .filter(|x| {
+                x.ra.as_ref().is_some_and(|r| {
+                    !r.flags.proxy()
+                        && r.router_lifetime.seconds > 0
+                        && r.prefixes.values().all(|e| e.preferred.seconds > 0)
+                })
+            })
+            .collect();
+        if let [only] = upstream_like.as_slice() {
+            return Some(only);
+        }
+        let unnamed: Vec<&'s Source> = upstream_like
+            .iter()
+            .copied()
+            .filter(|x| {
+                let vendor = self.registry.lookup(x.mac);
+                self.rules
+                    .offenders_for(vendor.as_ref().map(|v| v.name), x.mac)
+                    .next()
+                    .is_none()
+            })
+            .collect();
+        match unnamed.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        }
     }
 
     fn offender(
@@ -1066,7 +1113,7 @@ fn fingerprint(s: &Source, duplicate: bool) -> Option<Fingerprint> {
         if ra.flags.proxy() || duplicate {
             return Some(Fingerprint::NdProxy);
         }
-        if ra.router_lifetime.seconds > 0 && (!ra.rdnss.is_empty() || ra.flags.other()) {
+        if ra.was_default_router && (!ra.rdnss.is_empty() || ra.flags.other()) {
             return Some(Fingerprint::HomeRouter);
         }
     }

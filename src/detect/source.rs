@@ -86,6 +86,8 @@ pub struct RaState {
     pub flags: RaFlags,
     /// Router lifetime of the latest RA.
     pub router_lifetime: Lifetime,
+    /// Whether any of its RAs had a router lifetime above 0 (a shutdown RA sets it to 0).
+    pub was_default_router: bool,
     /// Reachable time (ms) of the latest RA.
     pub reachable_time: u32,
     /// Retrans timer (ms) of the latest RA.
@@ -249,6 +251,7 @@ impl Source {
             hop_limit: *hop_limit,
             flags: *flags,
             router_lifetime: Lifetime::new(now, 0),
+            was_default_router: false,
             reachable_time: 0,
             retrans_time: 0,
             mtu: None,
@@ -266,6 +269,7 @@ impl Source {
         state.hop_limit = *hop_limit;
         state.flags = *flags;
         state.router_lifetime = Lifetime::new(now, u32::from(*router_lifetime));
+        state.was_default_router |= *router_lifetime > 0;
         state.reachable_time = *reachable_time;
         state.retrans_time = *retrans_time;
         let cap = limits.entries;

@@ -1,0 +1,276 @@
+//! The real binary on real captures: exit codes, JSON, both languages, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_v6sentinel"));
+    c.env_remove("LANG");
+    c
+}
+
+fn capture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/captures")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+fn analyze(file: &str, extra: &[&str]) -> Output {
+    let path = capture(file);
+    let mut args = vec!["analyze", path.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn source<'a>(report: &'a serde_json::Value, mac: &str) -> &'a serde_json::Value {
+    report["sources"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["mac"] == mac))
+        .unwrap_or_else(|| panic!("no source {mac} in {report}"))
+}
+
+#[test]
+fn buffalo_radvd_is_critical_in_both_languages() {
+    let out = analyze("radvd-buffalo.pcap", &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = json(&out);
+    assert_eq!(r["schema"], "v6sentinel.report/1");
+    assert_eq!(r["verdict"], "critical");
+    assert_eq!(r["error_011_risk"], true);
+    let s = source(&r, "10:6f:3f:12:34:56");
+    assert_eq!(s["vendor"], "BUFFALO.INC");
+    assert_eq!(s["remedy"]["code"], "disable_ipv6");
+    assert_eq!(s["offender"]["id"], "buffalo-wifi-router");
+
+    for (lang, phrase) in [("ja", "対処方法１"), ("en", "Remedy 1")] {
+        let out = analyze("radvd-buffalo.pcap", &["--lang", lang]);
+        assert_eq!(out.status.code(), Some(2));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("BUFFALO"), "{lang}: {text}");
+        assert!(text.contains(phrase), "{lang}: no {phrase} in {text}");
+        let last = text.lines().last().unwrap_or_default();
+        assert!(last.starts_with("CRITICAL - "), "{lang}: last line {last}");
+        assert!(
+            last.contains("10:6f:3f:12:34:56"),
+            "{lang}: last line {last}"
+        );
+    }
+    let ja = String::from_utf8_lossy(&analyze("radvd-buffalo.pcap", &["--lang", "ja"]).stdout)
+        .into_owned();
+    assert!(ja.contains("ネットワークエラー011"), "{ja}");
+    assert!(ja.contains("0800-080-4583"), "{ja}");
+    // LANG decides when --lang is absent.
+    let out = bin()
+        .env("LANG", "ja_JP.UTF-8")
+        .args(["analyze", capture("radvd-buffalo.pcap").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("対処方法１"));
+}
+
+#[test]
+fn thread_border_routers_get_separate_line() {
+    for (file, mac, offender) in [
+        (
+            "radvd-apple-thread.pcap",
+            "f0:18:98:aa:bb:01",
+            Some("apple-tv"),
+        ),
+        ("radvd-randomized-thread.pcap", "7a:11:22:33:44:55", None),
+    ] {
+        let out = analyze(file, &["--format", "json"]);
+        let r = json(&out);
+        let s = source(&r, mac);
+        assert_eq!(s["fingerprint"], "thread_border_router", "{file}");
+        assert_eq!(s["remedy"]["code"], "separate_line", "{file}");
+        match offender {
+            Some(id) => assert_eq!(s["offender"]["id"], id),
+            None => {
+                assert!(s["offender"].is_null());
+                assert_eq!(s["mac_randomized"], true);
+            }
+        }
+        assert_eq!(out.status.code(), Some(2), "{file}");
+    }
+}
+
+#[test]
+fn ntt_gateway_alone_is_ok() {
+    let out = analyze("radvd-ntt-nec.pcap", &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let r = json(&out);
+    assert_eq!(r["verdict"], "ok");
+    let text = String::from_utf8_lossy(&analyze("radvd-ntt-nec.pcap", &["--lang", "en"]).stdout)
+        .into_owned();
+    assert!(
+        text.lines().last().unwrap_or_default().starts_with("OK - "),
+        "{text}"
+    );
+}
+
+#[test]
+fn rogue_dhcpv6_servers_are_critical() {
+    for file in ["dnsmasq-dhcpv6-only.pcap", "kea-dhcp6.pcap"] {
+        let out = analyze(file, &["--format", "json"]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let r = json(&out);
+        let found = r["sources"].as_array().unwrap().iter().any(|s| {
+            s["effects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == "dhcpv6_address")
+        });
+        assert!(found, "{file}: no dhcpv6_address in {r}");
+    }
+}
+
+#[test]
+fn hidden_ras_from_thc_ipv6() {
+    for file in [
+        "thc-fake_router6-H.pcap",
+        "thc-fake_router6-D.pcap",
+        "thc-fake_router6-F.pcap",
+    ] {
+        let r = json(&analyze(file, &["--format", "json"]));
+        let hidden = r["sources"].as_array().unwrap().iter().any(|s| {
+            s["effects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == "hidden_ra")
+        });
+        assert!(hidden, "{file}: no hidden_ra in {r}");
+    }
+}
+
+#[test]
+fn flood_capture_is_summarised() {
+    let out = analyze("thc-flood_router26.pcap", &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let r = json(&out);
+    assert!(r["flood"]["new_sources"].as_u64().unwrap_or(0) > 0, "{r}");
+    assert!(r["sources"].as_array().unwrap().len() <= 256);
+}
+
+#[test]
+fn cooked_and_pcapng_captures_agree_with_ethernet() {
+    let verdict = |f: &str| json(&analyze(f, &["--format", "json"]))["verdict"].clone();
+    for f in [
+        "radvd-buffalo.pcapng",
+        "radvd-buffalo-cooked.pcap",
+        "radvd-buffalo-cooked2.pcap",
+    ] {
+        assert_eq!(verdict(f), verdict("radvd-buffalo.pcap"), "{f}");
+    }
+}
+
+#[test]
+fn bad_input_exits_3_with_a_clear_message() {
+    let dir = std::env::temp_dir().join(format!("v6s-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Not a capture.
+    let junk = dir.join("junk.pcap");
+    std::fs::write(&junk, b"this is not a capture file at all").unwrap();
+    let out = run(&["analyze", junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a pcap or pcapng file"));
+    // Missing file.
+    let out = run(&["analyze", dir.join("missing.pcap").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pcap"));
+    // Truncated capture: analysed up to the damage, with a warning.
+    let whole = std::fs::read(capture("radvd-buffalo.pcap")).unwrap();
+    let cut = dir.join("cut.pcap");
+    std::fs::write(&cut, &whole[..whole.len() - 10]).unwrap();
+    let out = run(&["analyze", cut.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("truncated"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(matches!(out.status.code(), Some(0..=2)));
+    // Bad --allow.
+    let out = run(&[
+        "analyze",
+        capture("radvd-buffalo.pcap").to_str().unwrap(),
+        "--allow",
+        "nonsense",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nonsense"));
+    // A bad rules directory names file, line and column.
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("remedies.toml"),
+        "[remedy.disable_ipv6]\nja = \"x\"\nen = \n",
+    )
+    .unwrap();
+    let out = run(&[
+        "analyze",
+        capture("radvd-buffalo.pcap").to_str().unwrap(),
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("remedies.toml:3:"), "{err}");
+    let out = run(&["rules", "check", rules.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("remedies.toml:3:"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn allow_makes_the_upstream_expected() {
+    let out = analyze(
+        "radvd-buffalo.pcap",
+        &["--format", "json", "--allow", "10:6f:3f:12:34:56"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(source(&json(&out), "10:6f:3f:12:34:56")["expected"], true);
+}
+
+#[test]
+fn oui_lookup() {
+    let out = run(&["oui", "10:6f:3f:12:34:56", "7a:11:22:33:44:55"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("BUFFALO.INC"), "{text}");
+    assert!(text.contains("randomized"), "{text}");
+    let out = run(&["oui", "not-a-mac"]);
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn rules_check_embedded() {
+    let out = run(&["rules", "check"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: 10 offenders"));
+}
+
+#[test]
+fn scan_says_it_is_not_built() {
+    let out = run(&["scan"]);
+    assert_eq!(out.status.code(), Some(3));
+}
