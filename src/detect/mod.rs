@@ -468,12 +468,7 @@ impl Detector {
                     None => {
                         source.apply_ra(now, ra, &limits);
                         if hidden {
-                            source.hidden += 1;
-                            source.note(if fragmented {
-                                Evidence::Fragmented
-                            } else {
-                                Evidence::BehindExtensionHeaders
-                            });
+                            source.saw_hidden(fragmented);
                         }
                     }
                 }
@@ -524,12 +519,7 @@ impl Detector {
                 }
                 source.apply_dhcpv6(now, &inner, &limits);
                 if hidden {
-                    source.hidden += 1;
-                    source.note(if fragmented {
-                        Evidence::Fragmented
-                    } else {
-                        Evidence::BehindExtensionHeaders
-                    });
+                    source.saw_hidden(fragmented);
                 }
                 self.refresh_alerts(now);
             }

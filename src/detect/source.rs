@@ -222,6 +222,16 @@ impl Source {
         }
     }
 
+    /// Records a message that came behind extension headers or in fragments.
+    pub fn saw_hidden(&mut self, fragmented: bool) {
+        self.hidden += 1;
+        self.note(if fragmented {
+            Evidence::Fragmented
+        } else {
+            Evidence::BehindExtensionHeaders
+        });
+    }
+
     /// Whether it has sent an RA a host accepts.
     pub fn is_router(&self) -> bool {
         self.ra.is_some()
