@@ -221,17 +221,41 @@ pub(crate) fn short_vendor(f: &Finding<'_>) -> String {
     if f.mac_randomized {
         return "randomized MAC".into();
     }
-    if let Some(word) = f.vendor.as_ref().and_then(|v| {
-        v.name
-            .split(|c: char| c.is_whitespace() || c == ',' || c == '.')
-            .find(|w| !w.is_empty())
-    }) {
-        return word.to_owned();
+    if let Some(v) = f.vendor.as_ref() {
+        let short = short_org_name(v.name);
+        if !short.is_empty() {
+            return short;
+        }
     }
     if let Some(o) = f.offender {
         return o.name.clone();
     }
     "unknown vendor".into()
+}
+
+/// An IEEE organization name without its legal suffix, at most two words:
+/// "I-O DATA DEVICE,INC." → "I-O DATA", "BUFFALO.INC" → "BUFFALO", "Apple, Inc." → "Apple".
+pub(crate) fn short_org_name(name: &str) -> String {
+    const SUFFIXES: [&str; 10] = [
+        "inc",
+        "ltd",
+        "llc",
+        "co",
+        "corp",
+        "corporation",
+        "limited",
+        "gmbh",
+        "company",
+        "device",
+    ];
+    let head = name.split(',').next().unwrap_or(name);
+    let head = head.split(".INC").next().unwrap_or(head);
+    head.split(|c: char| c.is_whitespace() || c == '.')
+        .filter(|w| !w.is_empty())
+        .take_while(|w| !SUFFIXES.contains(&w.to_ascii_lowercase().as_str()))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The largest time shown: 9999-12-31T23:59:59.999999Z (RFC 3339 has four-digit years).
@@ -499,6 +523,24 @@ pub(crate) mod testutil {
                 rules,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod short_name_tests {
+    use super::short_org_name;
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_org_name("I-O DATA DEVICE,INC."), "I-O DATA");
+        assert_eq!(short_org_name("BUFFALO.INC"), "BUFFALO");
+        assert_eq!(short_org_name("Apple, Inc."), "Apple");
+        assert_eq!(
+            short_org_name("TP-LINK TECHNOLOGIES CO.,LTD."),
+            "TP-LINK TECHNOLOGIES"
+        );
+        assert_eq!(short_org_name("NEC Platforms, Ltd."), "NEC Platforms");
+        assert_eq!(short_org_name("Nest Labs Inc."), "Nest Labs");
     }
 }
 
