@@ -1,5 +1,14 @@
-//! Frame sources: pcap and pcapng files now; AF_PACKET with a BPF filter on Linux and
-//! pnet elsewhere arrive with `v6sentinel scan`. Each yields timestamped frames for
-//! [`crate::wire::dissect`].
+//! Frame sources: pcap and pcapng files ([`mod@file`]), and live capture ([`open`]): AF_PACKET
+//! with a kernel BPF filter on Linux ([`afpacket`]), pnet elsewhere or on request
+//! ([`pnet`]). Each yields timestamped Ethernet frames for [`crate::wire::dissect`].
 
+#[cfg(target_os = "linux")]
+pub mod afpacket;
 pub mod file;
+mod live;
+pub mod pnet;
+
+pub use live::{
+    BUFFER_LEN, Backend, CaptureError, CaptureStats, Frame, FrameSource, LiveCapture, Received,
+    RecvFuture, UnknownBackend, open,
+};
