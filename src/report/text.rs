@@ -611,19 +611,16 @@ fn handed_out(s: &Source, deprecates: bool, now: Timestamp, lang: Lang) -> Vec<S
             })
             .collect();
         capped(routes, &mut out);
-        let dns = active(&ra.rdnss, now)
-            .map(|a| match lang {
-                Lang::Ja => format!("DNS サーバー {a}"),
-                Lang::En => format!("DNS server {a}"),
-            })
-            .collect();
-        capped(dns, &mut out);
-        let domains = active(&ra.dnssl, now)
-            .map(|d| match lang {
-                Lang::Ja => format!("DNS 検索ドメイン {d}"),
-                Lang::En => format!("DNS search domain {d}"),
-            })
-            .collect();
+        capped(
+            labelled(&ra.rdnss, now, lang, ("DNS サーバー", "DNS server")),
+            &mut out,
+        );
+        let domains = labelled(
+            &ra.dnssl,
+            now,
+            lang,
+            ("DNS 検索ドメイン", "DNS search domain"),
+        );
         capped(domains, &mut out);
         if let Some((p, l)) = ra.pref64.as_ref().filter(|(_, l)| l.is_active(now)) {
             out.push(match lang {
@@ -665,22 +662,37 @@ fn handed_out(s: &Source, deprecates: bool, now: Timestamp, lang: Lang) -> Vec<S
             })
             .collect();
         capped(prefixes, &mut out);
-        let dns = active(&d.dns, now)
-            .map(|a| match lang {
-                Lang::Ja => format!("DHCPv6 の DNS サーバー {a}"),
-                Lang::En => format!("DHCPv6 DNS server {a}"),
-            })
-            .collect();
+        let dns = labelled(
+            &d.dns,
+            now,
+            lang,
+            ("DHCPv6 の DNS サーバー", "DHCPv6 DNS server"),
+        );
         capped(dns, &mut out);
-        let domains = active(&d.domains, now)
-            .map(|n| match lang {
-                Lang::Ja => format!("DHCPv6 の DNS 検索ドメイン {n}"),
-                Lang::En => format!("DHCPv6 DNS search domain {n}"),
-            })
-            .collect();
+        let domains = labelled(
+            &d.domains,
+            now,
+            lang,
+            ("DHCPv6 の DNS 検索ドメイン", "DHCPv6 DNS search domain"),
+        );
         capped(domains, &mut out);
     }
     out
+}
+
+/// One line per current entry of `map`: the label in `lang` (Japanese, English), then
+/// the entry.
+fn labelled<K: core::fmt::Display>(
+    map: &std::collections::BTreeMap<K, Lifetime>,
+    now: Timestamp,
+    lang: Lang,
+    (ja, en): (&str, &str),
+) -> Vec<String> {
+    let label = match lang {
+        Lang::Ja => ja,
+        Lang::En => en,
+    };
+    active(map, now).map(|k| format!("{label} {k}")).collect()
 }
 
 fn active<K: core::fmt::Display>(
