@@ -270,7 +270,38 @@ fn rules_check_embedded() {
 }
 
 #[test]
-fn scan_says_it_is_not_built() {
-    let out = run(&["scan"]);
+fn bad_arguments_exit_3_not_2() {
+    // 2 is CRITICAL: a typo must not page anyone as a rogue router.
+    for args in [
+        &["scan", "--duration", "abc"][..],
+        &["scan", "--duration", "0"],
+        &["scan", "--duration", "100000"],
+        &["scan", "--backend", "xyz"],
+        &["scan", "--no-such-flag"],
+        &["no-such-command"],
+        &["analyze"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+    }
+    let out = run(&["scan", "--duration", "abc"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`abc` is not a number of seconds"));
+    let out = run(&["scan", "--backend", "xyz"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected afpacket or pnet"));
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+    assert_eq!(run(&["--version"]).status.code(), Some(0));
+}
+
+#[test]
+fn scan_rejects_an_unknown_interface_before_anything_else() {
+    // No privilege needed to learn the name is wrong.
+    let out = run(&["scan", "-i", "nosuch-if9", "--duration", "1"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nosuch-if9"), "{err}");
+    // A name that cannot be an interface at all.
+    let out = run(&["scan", "-i", "../../etc", "--duration", "1"]);
     assert_eq!(out.status.code(), Some(3));
 }

@@ -1,11 +1,11 @@
 //! `v6sentinel analyze FILE...`: the detector over capture files, one report for all.
 
-use super::{Failure, Settings, print_out};
+use super::{Failure, Settings, print_report};
 use core::time::Duration;
 use std::path::PathBuf;
 use v6sentinel::capture::file::{self, FileError, Link};
 use v6sentinel::detect::{Config, Detector, Timestamp};
-use v6sentinel::report::{self, Context, Probes};
+use v6sentinel::report::{Context, Probes};
 use v6sentinel::wire::Mac;
 
 /// Runs the analysis and prints the report; returns the verdict's exit code.
@@ -59,19 +59,6 @@ pub fn run(s: &Settings, files: &[PathBuf]) -> Result<u8, Failure> {
         inputs: files.iter().map(|p| p.display().to_string()).collect(),
         rules: &s.rules,
     };
-    let text = if s.json {
-        let mut j = report::report_json(&snapshot, &ctx);
-        j.push('\n');
-        j
-    } else if s.quiet {
-        format!("{}\n", report::status_line(&snapshot))
-    } else {
-        let mut t = report::report_text(&snapshot, &ctx, s.lang);
-        if !t.ends_with('\n') {
-            t.push('\n');
-        }
-        t
-    };
-    print_out(&text)?;
+    print_report(s, &snapshot, &ctx)?;
     Ok(snapshot.verdict.exit_code())
 }

@@ -3,14 +3,18 @@
 //! (STYLE.md: ripgrep's lowargs → hiargs).
 
 mod analyze;
+mod iface;
+mod scan;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use core::time::Duration;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use v6sentinel::detect::AllowSpec;
+use v6sentinel::capture::Backend;
+use v6sentinel::detect::{AllowSpec, Snapshot};
 use v6sentinel::oui::Registry;
-use v6sentinel::report::Lang;
+use v6sentinel::report::{self, Context, Lang};
 use v6sentinel::rules::Rules;
 
 /// Exit code: could not run (bad arguments, no permission, no such interface, unreadable
@@ -66,7 +70,17 @@ enum LangArg {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Probe the segment once (one Router Solicitation, one DHCPv6 Solicit), listen, report.
-    Scan,
+    Scan {
+        /// Listen this many seconds after the probes (decimals allowed).
+        #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_duration)]
+        duration: Duration,
+        /// Send nothing; only listen.
+        #[arg(long)]
+        passive: bool,
+        /// Frame source: afpacket (Linux) or pnet.
+        #[arg(long, value_name = "NAME", default_value = "afpacket")]
+        backend: Backend,
+    },
     /// Watch the segment continuously and emit JSON alerts.
     Watch,
     /// Analyze pcap / pcapng files with the same engine as `scan`.
@@ -180,22 +194,37 @@ fn settings(args: &Args) -> Result<Settings, Failure> {
 
 /// Parses the command line and runs the chosen mode.
 pub fn run() -> anyhow::Result<ExitCode> {
-    let args = Args::parse();
+    // clap exits 2 on a bad argument; here 2 means CRITICAL, so errors exit 3 (UNKNOWN).
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            let _ = e.print();
+            let code = if e.use_stderr() { EXIT_UNKNOWN } else { 0 };
+            return Ok(ExitCode::from(code));
+        }
+    };
     let result = match &args.command {
         Command::Oui { macs } => oui(&args, macs),
         Command::Rules {
             action: RulesAction::Check { dir },
         } => rules_check(dir.as_deref()),
         Command::Analyze { files } => settings(&args).and_then(|s| analyze::run(&s, files)),
-        Command::Scan | Command::Watch => Err(Failure::unknown(format!(
-            "`{}` is not built yet in this version; `analyze`, `oui` and `rules check` are. \
-             See README.md.",
-            if matches!(args.command, Command::Scan) {
-                "scan"
-            } else {
-                "watch"
-            }
-        ))),
+        Command::Scan {
+            duration,
+            passive,
+            backend,
+        } => settings(&args).and_then(|s| {
+            let opts = scan::ScanOptions {
+                duration: *duration,
+                passive: *passive,
+                backend: *backend,
+            };
+            scan::run(&s, opts)
+        }),
+        Command::Watch => Err(Failure::unknown(
+            "`watch` is not built yet in this version; `scan`, `analyze`, `oui` and \
+             `rules check` are. See README.md.",
+        )),
     };
     match result {
         Ok(code) => Ok(ExitCode::from(code)),
@@ -248,6 +277,47 @@ fn rules_check(dir: Option<&std::path::Path>) -> Result<u8, Failure> {
         rules.dns.len()
     ))?;
     Ok(0)
+}
+
+/// The longest `--duration`: one day (`watch` is the tool for longer).
+const MAX_DURATION_SECS: f64 = 86_400.0;
+
+/// `--duration`: seconds, decimals allowed, more than 0 and at most a day.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(secs > 0.0 && secs <= MAX_DURATION_SECS) {
+        return Err(format!(
+            "`{text}`: the duration must be more than 0 and at most {MAX_DURATION_SECS} seconds \
+             (use `watch` to listen for longer)"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Prints the report of a scan or an analysis in the chosen format: JSON, the status line
+/// alone (`-q`), or the text report.
+pub fn print_report(
+    s: &Settings,
+    snapshot: &Snapshot<'_>,
+    ctx: &Context<'_>,
+) -> Result<(), Failure> {
+    let text = if s.json {
+        let mut j = report::report_json(snapshot, ctx);
+        j.push('\n');
+        j
+    } else if s.quiet {
+        format!("{}\n", report::status_line(snapshot))
+    } else {
+        let mut t = report::report_text(snapshot, ctx, s.lang);
+        if !t.ends_with('\n') {
+            t.push('\n');
+        }
+        t
+    };
+    print_out(&text)
 }
 
 /// Writes to stdout; a closed pipe is not an error.

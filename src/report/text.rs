@@ -250,16 +250,20 @@ fn quiet_note(snapshot: &Snapshot<'_>, ctx: &Context<'_>, expected: usize, lang:
     } else if probed {
         [
             "ルーター要請（RS）と DHCPv6 の問い合わせを送りましたが、どの機器からも IPv6 の設定は\
-             返ってきませんでした。",
+             返ってきませんでした。問い合わせに答えず RA を数分おきにしか送らない機器もあるため、\
+             念のため時間を延ばす（--duration）か、watch で常時監視してください。",
             "A Router Solicitation and a DHCPv6 Solicit were sent, and no device answered with \
-             IPv6 configuration.",
+             IPv6 configuration. Some devices ignore solicitations and advertise only every few \
+             minutes: to be sure, listen longer (--duration) or run `watch`.",
         ]
     } else {
         [
             "調査中に RA や DHCPv6 の応答は流れませんでした。RA を数分おきにしか送らない機器も\
-             あるため、時間を延ばす（--duration）か、--passive を付けずにもう一度調べると確実です。",
+             あるため、時間を延ばす（--duration）か、--passive を付けずにもう一度調べるか、\
+             watch で常時監視すると確実です。",
             "No Router Advertisement or DHCPv6 answer was seen. Some devices advertise only every \
-             few minutes: listen longer (--duration) or scan without --passive to be sure.",
+             few minutes: listen longer (--duration), scan without --passive, or run `watch` to \
+             be sure.",
         ]
     };
     match lang {
@@ -912,6 +916,25 @@ fn host_block(out: &mut Out, host: &HostView, snapshot: &Snapshot<'_>) {
             },
         );
         out.line(6, &from(d.source));
+    }
+    let unheard = host.addresses.iter().any(|a| {
+        matches!(a.item.origin, AddressOrigin::Slaac | AddressOrigin::Dhcpv6) && a.source.is_none()
+    }) || host.default_routers.iter().any(|r| r.source.is_none())
+        || host.routes.iter().any(|r| r.source.is_none());
+    if unheard {
+        out.para(
+            2,
+            lang_str(
+                lang,
+                "「配った機器: 不明」の設定は、この調査のあいだに何も送ってこなかった機器から、\
+                 それより前に配られたものです。RA を数分おきにしか送らない機器もあるため、\
+                 時間を延ばす（--duration 600 など）か、watch で常時監視して送り主を確かめてください。",
+                "The settings marked \"from: unknown\" were handed out before this scan by a \
+                 device that sent nothing while it listened. Some devices advertise only every \
+                 few minutes: listen longer (e.g. --duration 600) or run `watch` to find the \
+                 sender.",
+            ),
+        );
     }
 }
 
