@@ -129,6 +129,9 @@ pub struct Settings {
     pub verbose: u8,
     /// Quiet.
     pub quiet: bool,
+    /// When the command started (before the registry and rules were loaded): `scan`
+    /// counts its `--duration` from here.
+    pub started: std::time::Instant,
 }
 
 /// A failure that maps to an exit code and one message.
@@ -157,7 +160,7 @@ impl std::fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-fn settings(args: &Args) -> Result<Settings, Failure> {
+fn settings(args: &Args, started: std::time::Instant) -> Result<Settings, Failure> {
     let allow = args
         .allow
         .iter()
@@ -189,11 +192,13 @@ fn settings(args: &Args) -> Result<Settings, Failure> {
         registry: Arc::new(registry),
         verbose: args.verbose,
         quiet: args.quiet,
+        started,
     })
 }
 
 /// Parses the command line and runs the chosen mode.
 pub fn run() -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     // clap exits 2 on a bad argument; here 2 means CRITICAL, so errors exit 3 (UNKNOWN).
     let args = match Args::try_parse() {
         Ok(args) => args,
@@ -208,12 +213,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Rules {
             action: RulesAction::Check { dir },
         } => rules_check(dir.as_deref()),
-        Command::Analyze { files } => settings(&args).and_then(|s| analyze::run(&s, files)),
+        Command::Analyze { files } => {
+            settings(&args, started).and_then(|s| analyze::run(&s, files))
+        }
         Command::Scan {
             duration,
             passive,
             backend,
-        } => settings(&args).and_then(|s| {
+        } => settings(&args, started).and_then(|s| {
             let opts = scan::ScanOptions {
                 duration: *duration,
                 passive: *passive,
@@ -236,7 +243,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
 }
 
 fn oui(args: &Args, macs: &[String]) -> Result<u8, Failure> {
-    let s = settings(args)?;
+    let s = settings(args, std::time::Instant::now())?;
     let mut out = String::new();
     for text in macs {
         let mac: v6sentinel::wire::Mac = text

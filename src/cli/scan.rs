@@ -27,6 +27,9 @@ pub struct ScanOptions {
 
 /// Runs the scan and prints the report; returns the verdict's exit code.
 pub fn run(s: &Settings, opts: ScanOptions) -> Result<u8, Failure> {
+    // The scan lasts `--duration` from the start of the command, so the verdict comes on
+    // time whatever loading the tables, opening the capture and probing took.
+    let deadline = tokio::time::Instant::from_std(s.started) + opts.duration;
     let interface = match &s.interface {
         Some(i) => i.clone(),
         None => iface::default_interface().ok_or_else(|| {
@@ -41,10 +44,15 @@ pub fn run(s: &Settings, opts: ScanOptions) -> Result<u8, Failure> {
         .enable_time()
         .build()
         .map_err(|e| Failure::unknown(format!("starting the event loop: {e}")))?;
-    runtime.block_on(scan(s, &interface, opts))
+    runtime.block_on(scan(s, &interface, opts, deadline))
 }
 
-async fn scan(s: &Settings, interface: &str, opts: ScanOptions) -> Result<u8, Failure> {
+async fn scan(
+    s: &Settings,
+    interface: &str,
+    opts: ScanOptions,
+    deadline: tokio::time::Instant,
+) -> Result<u8, Failure> {
     let mut capture = capture::open(interface, opts.backend).map_err(capture_failure)?;
     let config = Config {
         allow: s.allow.clone(),
@@ -58,7 +66,6 @@ async fn scan(s: &Settings, interface: &str, opts: ScanOptions) -> Result<u8, Fa
     } else {
         send_probes(s, interface)?
     };
-    let deadline = tokio::time::Instant::now() + opts.duration;
     loop {
         match tokio::time::timeout_at(deadline, capture.recv()).await {
             Err(_elapsed) => break,
