@@ -3,8 +3,10 @@
 //! (STYLE.md: ripgrep's lowargs → hiargs).
 
 mod analyze;
+mod config;
 mod iface;
 mod scan;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use core::time::Duration;
@@ -29,9 +31,10 @@ pub const EXIT_UNKNOWN: u8 = 3;
 struct Args {
     #[command(subcommand)]
     command: Command,
-    /// Network interface (default: the one with the default route).
-    #[arg(short, long, global = true, value_name = "IF")]
-    interface: Option<String>,
+    /// Network interface (default: the one with the default route); `watch` takes
+    /// several.
+    #[arg(short = 'i', long = "interface", global = true, value_name = "IF")]
+    interfaces: Vec<String>,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -82,7 +85,7 @@ enum Command {
         backend: Backend,
     },
     /// Watch the segment continuously and emit JSON alerts.
-    Watch,
+    Watch(WatchFlags),
     /// Analyze pcap / pcapng files with the same engine as `scan`.
     Analyze {
         /// Capture files (pcap or pcapng; Ethernet, Linux cooked v1/v2 or raw IPv6).
@@ -102,6 +105,44 @@ enum Command {
     },
 }
 
+/// `watch`'s flags; each has a key in the configuration file, and the flag wins.
+#[derive(Debug, clap::Args)]
+struct WatchFlags {
+    /// Configuration file (TOML; see packaging/v6sentinel.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Send an RS and a DHCPv6 Solicit every SECS seconds (0: never, the default).
+    #[arg(long, value_name = "SECS", value_parser = parse_probe_interval)]
+    probe_interval: Option<Option<Duration>>,
+    /// Resolve a raised source silent this long (default 3600).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    resolve_timeout: Option<u64>,
+    /// Serve Prometheus metrics and a health check on ADDR:PORT (/metrics, /healthz).
+    #[arg(long, value_name = "ADDR:PORT")]
+    metrics: Option<std::net::SocketAddr>,
+    /// Switch to this user after opening the sockets, keeping only CAP_NET_RAW.
+    #[arg(long, value_name = "NAME")]
+    user: Option<String>,
+    /// Frame source: afpacket (Linux) or pnet.
+    #[arg(long, value_name = "NAME")]
+    backend: Option<Backend>,
+    /// Append alerts to this file (reopened on SIGHUP).
+    #[arg(long, value_name = "PATH")]
+    alerts_file: Option<PathBuf>,
+    /// Send alerts to syslog: /dev/log (the default), udp://HOST:PORT or tcp://HOST:PORT.
+    #[arg(long, value_name = "TARGET", num_args = 0..=1, default_missing_value = "/dev/log")]
+    syslog: Option<String>,
+    /// POST alerts to this HTTP(S) URL.
+    #[arg(long, value_name = "URL")]
+    webhook: Option<String>,
+    /// Where undelivered webhook alerts wait (default /var/lib/v6sentinel/spool).
+    #[arg(long, value_name = "DIR", requires = "webhook")]
+    spool_dir: Option<PathBuf>,
+    /// Also write alerts to stdout when other sinks are given.
+    #[arg(long)]
+    stdout: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum RulesAction {
     /// Validate the rule files in DIR (default: the embedded ones).
@@ -113,7 +154,7 @@ enum RulesAction {
 
 /// Validated settings shared by the modes.
 pub struct Settings {
-    /// The interface asked for.
+    /// The interface asked for (`scan`, `analyze`: at most one).
     pub interface: Option<String>,
     /// JSON instead of text.
     pub json: bool,
@@ -184,7 +225,12 @@ fn settings(args: &Args, started: std::time::Instant) -> Result<Settings, Failur
         None => Lang::from_env_lang(std::env::var("LANG").ok().as_deref()),
     };
     Ok(Settings {
-        interface: args.interface.clone(),
+        interface: match args.interfaces.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [_, ..] if matches!(args.command, Command::Watch(_)) => None,
+            [_, ..] => return Err(Failure::unknown("only `watch` takes several -i")),
+        },
         json: args.format == Format::Json,
         lang,
         allow,
@@ -228,10 +274,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
             };
             scan::run(&s, opts)
         }),
-        Command::Watch => Err(Failure::unknown(
-            "`watch` is not built yet in this version; `scan`, `analyze`, `oui` and \
-             `rules check` are. See README.md.",
-        )),
+        Command::Watch(flags) => watch_args(&args, flags).and_then(|w| {
+            let s = settings(&args, started)?;
+            watch::run(&s, &w)
+        }),
     };
     match result {
         Ok(code) => Ok(ExitCode::from(code)),
@@ -302,6 +348,59 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         ));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// `--probe-interval`: 0 turns probing off.
+fn parse_probe_interval(text: &str) -> Result<Option<Duration>, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    config::probe_interval(secs)
+}
+
+/// The watch flags as a [`config::Flags`] to merge over the configuration file.
+fn watch_args(args: &Args, f: &WatchFlags) -> Result<watch::WatchArgs, Failure> {
+    use v6sentinel::sink::SinkConfig;
+    let allow = args
+        .allow
+        .iter()
+        .map(|a| {
+            a.parse::<AllowSpec>()
+                .map_err(|e| Failure::unknown(format!("--allow: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut sinks = Vec::new();
+    if let Some(path) = &f.alerts_file {
+        sinks.push(SinkConfig::File { path: path.clone() });
+    }
+    if let Some(target) = &f.syslog {
+        sinks.push(SinkConfig::syslog(target));
+    }
+    if let Some(url) = &f.webhook {
+        sinks.push(SinkConfig::webhook(url, f.spool_dir.clone()));
+    }
+    if f.stdout && !sinks.is_empty() {
+        sinks.push(SinkConfig::Stdout);
+    }
+    for sink in &sinks {
+        sink.validate().map_err(Failure::unknown)?;
+    }
+    Ok(watch::WatchArgs {
+        config: f.config.clone(),
+        flags: config::Flags {
+            interfaces: args.interfaces.clone(),
+            allow,
+            rules: args.rules.clone(),
+            oui_files: args.oui_files.clone(),
+            backend: f.backend,
+            probe_interval: f.probe_interval,
+            resolve_timeout: f.resolve_timeout.map(Duration::from_secs),
+            user: f.user.clone(),
+            metrics: f.metrics,
+            sinks,
+        },
+    })
 }
 
 /// Prints the report of a scan or an analysis in the chosen format: JSON, the status line

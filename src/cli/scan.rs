@@ -9,7 +9,7 @@ use super::{Failure, Settings, iface, print_report};
 use core::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 use v6sentinel::capture::{self, Backend, CaptureError, CaptureStats, LiveCapture};
-use v6sentinel::detect::{Config, Detector, EventKind, Subject, Timestamp};
+use v6sentinel::detect::{Config, Detector, Subject, Timestamp};
 use v6sentinel::host;
 use v6sentinel::probe::{self, ProbeError};
 use v6sentinel::report::{Context, Probes};
@@ -159,11 +159,7 @@ fn report_progress(s: &Settings, detector: &mut Detector, started: Timestamp) {
         if s.verbose == 0 {
             continue;
         }
-        let what = match event.kind {
-            EventKind::Raised => "raised",
-            EventKind::Updated => "updated",
-            EventKind::Resolved => "resolved",
-        };
+        let what = event.kind.as_str();
         let at = event.time.since(started).as_secs_f64();
         match event.subject {
             Subject::Source(mac) => {

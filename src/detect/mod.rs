@@ -229,6 +229,17 @@ pub enum EventKind {
     Resolved,
 }
 
+impl EventKind {
+    /// The stable code: `raised`, `updated`, `resolved` (the alert's `event`).
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            EventKind::Raised => "raised",
+            EventKind::Updated => "updated",
+            EventKind::Resolved => "resolved",
+        }
+    }
+}
+
 /// What an event is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {
@@ -638,6 +649,36 @@ impl Detector {
         next
     }
 
+    /// The flood going on, else the last one (with the number of sources kept now).
+    pub fn flood(&self) -> Option<FloodSummary> {
+        self.flood.current.or(self.flood.last).map(|mut f| {
+            f.kept = self.sources.len();
+            f
+        })
+    }
+
+    /// Takes new settings and tables (a reloaded configuration) without forgetting what
+    /// was seen: every source is judged again at `now`, so a source the new `--allow`
+    /// covers is resolved, one a new offender entry names is updated, and so on. The
+    /// reassembly bounds stay those the detector was created with.
+    pub fn reconfigure(
+        &mut self,
+        now: Timestamp,
+        config: Config,
+        rules: Arc<Rules>,
+        registry: Arc<Registry>,
+    ) {
+        let now = self.advance(now);
+        let reassembly = self.config.reassembly;
+        self.config = Config {
+            reassembly,
+            ..config
+        };
+        self.rules = rules;
+        self.registry = registry;
+        self.refresh_alerts(now);
+    }
+
     /// The current judgement of one source.
     pub fn finding(&self, mac: &Mac) -> Option<Finding<'_>> {
         self.assess(self.now)
@@ -662,10 +703,7 @@ impl Detector {
             .map(|f| Verdict::from(f.severity))
             .max()
             .unwrap_or(Verdict::Ok);
-        let flood = self.flood.current.or(self.flood.last).map(|mut f| {
-            f.kept = self.sources.len();
-            f
-        });
+        let flood = self.flood();
         if flood.is_some() {
             verdict = Verdict::Critical;
         }

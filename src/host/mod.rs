@@ -329,6 +329,19 @@ pub fn valid_interface_name(name: &str) -> bool {
             .any(|b| b == b'/' || b.is_ascii_whitespace() || b == 0)
 }
 
+/// Whether `interface` exists and is administratively up (IFF_UP in
+/// `/sys/class/net/IF/flags`).
+pub fn is_up(interface: &str) -> bool {
+    if !valid_interface_name(interface) {
+        return false;
+    }
+    let path = Path::new("/sys/class/net").join(interface).join("flags");
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| u32::from_str_radix(s.trim().trim_start_matches("0x"), 16).ok())
+        .is_some_and(|flags| flags & 1 != 0)
+}
+
 /// The origin of an address from its traces (see the module documentation).
 pub fn classify(addr: &Ipv6Addr, prefix_len: u8, flags: u32, proto: Option<u8>) -> AddressOrigin {
     if addr.is_unicast_link_local() {

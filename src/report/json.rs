@@ -522,11 +522,7 @@ pub fn alert<'a>(
     now: Timestamp,
     rules: Option<&'a Rules>,
 ) -> Alert<'a> {
-    let event_code = match event {
-        EventKind::Raised => "raised",
-        EventKind::Updated => "updated",
-        EventKind::Resolved => "resolved",
-    };
+    let event_code = event.as_str();
     let (kind, id, severity, source_json, flood_json) = match finding {
         Some(f) => (
             "source",

@@ -13,6 +13,7 @@
 //! explicit MAC prefix; [`Rules::offenders_for`] returns every match in file order.
 
 mod parse;
+pub use parse::line_column;
 mod prefix;
 
 pub use prefix::{ParsePrefixError, Prefix};

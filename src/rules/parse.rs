@@ -84,7 +84,7 @@ impl Source<'_> {
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`. An offset
 /// past the end or inside a character is moved back to the nearest character start.
-pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

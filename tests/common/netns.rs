@@ -227,6 +227,59 @@ impl Net {
         }
     }
 
+    /// Sends `signal` (e.g. "HUP") to a daemon started with [`spawn`](Self::spawn).
+    pub fn signal(&self, name: &str, signal: &str) {
+        let (_, child) = self
+            .children
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no daemon {name}"));
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} {name}");
+    }
+
+    /// Stops a daemon with SIGTERM and returns how it ended (waiting up to `timeout`,
+    /// then killing it).
+    pub fn terminate(&mut self, name: &str, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let i = self.children.iter().position(|(n, _)| n == name)?;
+        let (_, mut child) = self.children.remove(i);
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let start = Instant::now();
+        while start.elapsed() < timeout {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
+    /// Whether a daemon started with [`spawn`](Self::spawn) is still running.
+    pub fn running(&mut self, name: &str) -> bool {
+        self.children
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .is_some_and(|(_, c)| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// Removes `ns`'s eth0 (its veth pair goes with it) and, after `pause`, plugs a new one
+    /// with the same name and MAC into the bridge: a cable pulled and plugged back.
+    pub fn replug(&mut self, ns: &str, mac: &str, pause: Duration) {
+        self.ip(&["-n", ns, "link", "del", "eth0"]);
+        std::thread::sleep(pause);
+        self.ports += 1;
+        let port = format!("p{}", self.ports);
+        self.ip(&["-n", &self.bridge, "link", "add", "name", &port, "type", "veth", "peer", "name", "eth0", "netns", ns]);
+        self.ip(&["-n", ns, "link", "set", "dev", "eth0", "address", mac]);
+        self.ip(&["-n", &self.bridge, "link", "set", "dev", &port, "master", "br0", "up"]);
+        self.ip(&["-n", ns, "link", "set", "dev", "eth0", "up"]);
+    }
+
     /// Writes a file into the temp directory and returns its path.
     pub fn file(&self, name: &str, text: &str) -> PathBuf {
         let p = self.dir.join(name);
