@@ -4,7 +4,8 @@
 //!
 //! The layers follow `DESIGN.md`: [`wire`] parses frames without ever panicking and
 //! without losing a byte of what it was given; the later layers (vendors, rules,
-//! detection, reports, capture, probes, host state, sinks) build on it.
+//! detection, reports, capture, probes, host state, sinks, metrics, privileges) build on
+//! it.
 // No unsafe code, except in `capture::afpacket` (AF_PACKET system calls socket2 does not
 // wrap), which allows it at its top and documents every block with a `SAFETY:` line. `deny`
 // rather than `forbid`, because `forbid` cannot be lifted for that one module.
@@ -19,7 +20,9 @@
 pub mod capture;
 pub mod detect;
 pub mod host;
+pub mod metrics;
 pub mod oui;
+pub mod privilege;
 pub mod probe;
 pub mod report;
 pub mod rules;
