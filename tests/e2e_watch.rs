@@ -33,7 +33,9 @@ fn start_radvd(net: &mut Net, ns: &str, name: &str, body: &str) {
     net.spawn(
         ns,
         name,
-        &["radvd", "-n", "-C", &conf, "-p", &pid, "-u", "root", "-m", "stderr"],
+        &[
+            "radvd", "-n", "-C", &conf, "-p", &pid, "-u", "root", "-m", "stderr",
+        ],
     );
     std::thread::sleep(Duration::from_millis(300));
     net.assert_running();
@@ -43,6 +45,10 @@ fn start_radvd(net: &mut Net, ns: &str, name: &str, body: &str) {
 /// (plus whatever `args` add); returns that path.
 fn start_watch(net: &mut Net, ns: &str, name: &str, args: &[&str]) -> PathBuf {
     let alerts = net.dir.join(format!("{name}.jsonl"));
+    // Writable by the user `--user` switches to.
+    std::fs::write(&alerts, "").expect("alerts file");
+    std::fs::set_permissions(&alerts, std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .expect("chmod");
     let bin = v6sentinel().display().to_string();
     let file = alerts.display().to_string();
     let mut cmd = vec![bin.as_str(), "watch", "-i", "eth0", "--alerts-file", &file];
@@ -69,7 +75,10 @@ fn wait_alert(net: &Net, path: &Path, event: &str, id: &str, timeout: Duration) 
             .any(|a| a["event"] == event && a["id"] == id)
     });
     let all = alerts(path);
-    assert!(found, "no `{event}` alert for {id} within {timeout:?}: {all:#?}");
+    assert!(
+        found,
+        "no `{event}` alert for {id} within {timeout:?}: {all:#?}"
+    );
     all
 }
 
@@ -132,10 +141,12 @@ fn raised_once_then_resolved_when_the_lifetimes_run_out() {
     assert_eq!(status, 200, "{body}");
 
     // It switched to nobody and kept only CAP_NET_RAW (bit 13).
-    let pid = net
-        .exec(&term, &["pgrep", "-f", "v6sentinel watch"])
-        .stdout;
-    let pid = String::from_utf8_lossy(&pid).lines().next().unwrap_or_default().to_owned();
+    let pid = net.exec(&term, &["pgrep", "-f", "v6sentinel watch"]).stdout;
+    let pid = String::from_utf8_lossy(&pid)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     assert!(status.contains("Uid:\t65534"), "{status}");
     assert!(status.contains("CapEff:\t0000000000002000"), "{status}");
@@ -185,23 +196,54 @@ fn webhook_down_then_up_gets_every_alert_once_in_order() {
     start_radvd(&mut net, &buf, "buffalo", SHORT_LIVED);
     start_radvd(&mut net, &atv, "atv", APPLE_TV);
     let buffalo = format!("src:{BUFFALO_MAC}");
-    wait_alert(&net, &alerts_file, "raised", &buffalo, Duration::from_secs(10));
-    wait_alert(&net, &alerts_file, "raised", &format!("src:{APPLE_MAC}"), Duration::from_secs(10));
+    wait_alert(
+        &net,
+        &alerts_file,
+        "raised",
+        &buffalo,
+        Duration::from_secs(10),
+    );
+    wait_alert(
+        &net,
+        &alerts_file,
+        "raised",
+        &format!("src:{APPLE_MAC}"),
+        Duration::from_secs(10),
+    );
     net.signal("buffalo", "KILL");
-    let sent = wait_alert(&net, &alerts_file, "resolved", &buffalo, Duration::from_secs(20));
+    let sent = wait_alert(
+        &net,
+        &alerts_file,
+        "resolved",
+        &buffalo,
+        Duration::from_secs(20),
+    );
     assert!(sent.len() >= 3, "{sent:#?}");
     assert!(!received.exists());
 
     // The endpoint comes up: everything spooled arrives, in order, once.
     let script = net.file("receiver.py", RECEIVER);
     let (script, out) = (script.display().to_string(), received.display().to_string());
-    net.spawn(&term, "receiver", &["/usr/bin/python3", &script, "8080", &out]);
+    net.spawn(
+        &term,
+        "receiver",
+        &["/usr/bin/python3", &script, "8080", &out],
+    );
     let delivered = net.wait_for(Duration::from_secs(60), || {
         alerts(&received).len() >= alerts(&alerts_file).len()
     });
     let (got, want) = (alerts(&received), alerts(&alerts_file));
-    assert!(delivered, "delivered {} of {}:\n{}", got.len(), want.len(), net.log("watch"));
-    assert_eq!(got, want, "the webhook must get exactly the alerts, in order");
+    assert!(
+        delivered,
+        "delivered {} of {}:\n{}",
+        got.len(),
+        want.len(),
+        net.log("watch")
+    );
+    assert_eq!(
+        got, want,
+        "the webhook must get exactly the alerts, in order"
+    );
 
     let exit = net.terminate("watch", Duration::from_secs(15));
     assert_eq!(exit.and_then(|s| s.code()), Some(0), "{}", net.log("watch"));
@@ -217,11 +259,23 @@ fn capture_resumes_when_the_link_comes_back() {
     let alerts_file = start_watch(&mut net, &term, "watch", &[]);
     // The cable is pulled (the interface disappears) and plugged back.
     net.replug(&term, TERM_MAC, Duration::from_secs(2));
-    assert!(net.running("watch"), "watch ended with its interface: {}", net.log("watch"));
-    let resumed = net.wait_for(Duration::from_secs(10), || net.log("watch").contains("resumed"));
+    assert!(
+        net.running("watch"),
+        "watch ended with its interface: {}",
+        net.log("watch")
+    );
+    let resumed = net.wait_for(Duration::from_secs(10), || {
+        net.log("watch").contains("resumed")
+    });
     assert!(resumed, "{}", net.log("watch"));
     start_radvd(&mut net, &buf, "radvd", SHORT_LIVED);
-    wait_alert(&net, &alerts_file, "raised", &format!("src:{BUFFALO_MAC}"), Duration::from_secs(10));
+    wait_alert(
+        &net,
+        &alerts_file,
+        "raised",
+        &format!("src:{BUFFALO_MAC}"),
+        Duration::from_secs(10),
+    );
     let exit = net.terminate("watch", Duration::from_secs(15));
     assert_eq!(exit.and_then(|s| s.code()), Some(0), "{}", net.log("watch"));
 }
@@ -246,21 +300,45 @@ fn sighup_with_a_broken_config_keeps_the_old_one() {
     assert!(net.running("watch"), "{}", net.log("watch"));
     start_radvd(&mut net, &buf, "buffalo", SHORT_LIVED);
     let buffalo = format!("src:{BUFFALO_MAC}");
-    wait_alert(&net, &alerts_file, "raised", &buffalo, Duration::from_secs(10));
+    wait_alert(
+        &net,
+        &alerts_file,
+        "raised",
+        &buffalo,
+        Duration::from_secs(10),
+    );
 
     // A broken file: the reload fails, says where, and the old configuration runs on.
     std::fs::write(&config, "interfaces = [\"eth0\"\nallow = 3\n").expect("write");
     net.signal("watch", "HUP");
-    let failed = net.wait_for(Duration::from_secs(5), || net.log("watch").contains("reload failed"));
+    let failed = net.wait_for(Duration::from_secs(5), || {
+        net.log("watch").contains("reload failed")
+    });
     assert!(failed, "{}", net.log("watch"));
-    assert!(net.log("watch").contains("v6sentinel.toml:"), "{}", net.log("watch"));
+    assert!(
+        net.log("watch").contains("v6sentinel.toml:"),
+        "{}",
+        net.log("watch")
+    );
     start_radvd(&mut net, &atv, "atv", APPLE_TV);
-    wait_alert(&net, &alerts_file, "raised", &format!("src:{APPLE_MAC}"), Duration::from_secs(10));
+    wait_alert(
+        &net,
+        &alerts_file,
+        "raised",
+        &format!("src:{APPLE_MAC}"),
+        Duration::from_secs(10),
+    );
 
     // A good one that expects the Buffalo router: it is resolved.
-    std::fs::write(&config, format!("{good}allow = [\"{BUFFALO_MAC}\"]\n")).expect("write");
+    std::fs::write(&config, format!("allow = [\"{BUFFALO_MAC}\"]\n{good}")).expect("write");
     net.signal("watch", "HUP");
-    wait_alert(&net, &alerts_file, "resolved", &buffalo, Duration::from_secs(10));
+    wait_alert(
+        &net,
+        &alerts_file,
+        "resolved",
+        &buffalo,
+        Duration::from_secs(10),
+    );
     assert!(net.log("watch").contains("configuration reloaded"));
 
     // SIGTERM: exit 0, every alert written.
@@ -277,7 +355,11 @@ fn bad_configuration_exits_78_and_names_the_line() {
     let dir = std::env::temp_dir().join(format!("v6s-watch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let config = dir.join("bad.toml");
-    std::fs::write(&config, "interfaces = [\"eth0\"]\nprobe_interval_s = \"often\"\n").expect("write");
+    std::fs::write(
+        &config,
+        "interfaces = [\"eth0\"]\nprobe_interval_s = \"often\"\n",
+    )
+    .expect("write");
     let out = std::process::Command::new(v6sentinel())
         .args(["watch", "--config", config.to_str().expect("path")])
         .output()

@@ -258,7 +258,10 @@ mod tests {
     fn load_text(text: &str, flags: &Flags) -> Result<WatchConfig, ConfigError> {
         let dir = std::env::temp_dir().join(format!("v6s-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join(format!("{:x}.toml", text.len() * 31 + flags.interfaces.len()));
+        let path = dir.join(format!(
+            "{:x}.toml",
+            text.len() * 31 + flags.interfaces.len()
+        ));
         std::fs::write(&path, text).expect("write");
         let result = load(Some(&path), flags);
         std::fs::remove_file(&path).ok();
@@ -280,7 +283,7 @@ mod tests {
         assert_eq!(c.resolve_timeout, Duration::from_secs(3600));
         assert_eq!(c.metrics, "127.0.0.1:9810".parse().ok());
         assert_eq!(c.backend, Backend::AfPacket);
-        assert_eq!(c.sinks, [SinkConfig::Stdout]);
+        assert_eq!(c.sinks, [SinkConfig::Stdout {}]);
     }
 
     #[test]
@@ -290,8 +293,8 @@ mod tests {
             probe_interval: Some(Some(Duration::from_secs(30))),
             ..Flags::default()
         };
-        let c = load_text("interfaces = [\"eth0\"]\nprobe_interval_s = 60\n", &flags)
-            .expect("valid");
+        let c =
+            load_text("interfaces = [\"eth0\"]\nprobe_interval_s = 60\n", &flags).expect("valid");
         assert_eq!(c.interfaces, ["veth9"]);
         assert_eq!(c.probe_interval, Some(Duration::from_secs(30)));
     }

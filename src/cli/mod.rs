@@ -361,7 +361,7 @@ fn parse_probe_interval(text: &str) -> Result<Option<Duration>, String> {
 
 /// The watch flags as a [`config::Flags`] to merge over the configuration file.
 fn watch_args(args: &Args, f: &WatchFlags) -> Result<watch::WatchArgs, Failure> {
-    use v6sentinel::sink::SinkConfig;
+    use v6sentinel::sink::{FileConfig, SinkConfig, SyslogConfig, WebhookConfig};
     let allow = args
         .allow
         .iter()
@@ -372,16 +372,23 @@ fn watch_args(args: &Args, f: &WatchFlags) -> Result<watch::WatchArgs, Failure> 
         .collect::<Result<Vec<_>, _>>()?;
     let mut sinks = Vec::new();
     if let Some(path) = &f.alerts_file {
-        sinks.push(SinkConfig::File { path: path.clone() });
+        sinks.push(SinkConfig::File(FileConfig { path: path.clone() }));
     }
     if let Some(target) = &f.syslog {
-        sinks.push(SinkConfig::syslog(target));
+        sinks.push(SinkConfig::Syslog(SyslogConfig {
+            target: target.clone(),
+            ..SyslogConfig::default()
+        }));
     }
     if let Some(url) = &f.webhook {
-        sinks.push(SinkConfig::webhook(url, f.spool_dir.clone()));
+        let mut webhook = WebhookConfig::new(url.clone());
+        if let Some(dir) = &f.spool_dir {
+            webhook.spool_dir = dir.clone();
+        }
+        sinks.push(SinkConfig::Webhook(webhook));
     }
     if f.stdout && !sinks.is_empty() {
-        sinks.push(SinkConfig::Stdout);
+        sinks.push(SinkConfig::Stdout {});
     }
     for sink in &sinks {
         sink.validate().map_err(Failure::unknown)?;

@@ -29,6 +29,9 @@ use v6sentinel::{host, privilege, probe, report};
 /// Exit code for a bad configuration (sysexits' EX_CONFIG, DESIGN.md).
 pub const EXIT_CONFIG: u8 = 78;
 
+/// `/healthz` says unhealthy when the main loop has not run for this long.
+const HEALTH_SILENCE_S: u64 = 30;
+
 /// How long SIGTERM waits for the sinks to deliver what they hold.
 const FLUSH_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -95,9 +98,29 @@ pub fn run(s: &Settings, args: &WatchArgs) -> Result<u8, Failure> {
 }
 
 async fn service(s: &Settings, args: &WatchArgs, live: Live) -> Result<u8, Failure> {
-    let metrics = Arc::new(Metrics::new(env!("CARGO_PKG_VERSION")));
-    // Everything that needs privilege is opened first: the captures, the metrics port,
-    // the sinks' files and sockets.
+    let metrics = Arc::new(Metrics::new(
+        env!("CARGO_PKG_VERSION"),
+        v6sentinel::metrics::unix_now(),
+    ));
+    // The metrics port may need privilege; it is a task on this thread, no thread of its
+    // own. Then the privileges go: capabilities are per thread, so this must happen
+    // before any thread starts (the sinks', the host watchers', pnet's). The captures and
+    // probes need only CAP_NET_RAW, which is kept.
+    if let Some(addr) = live.config.metrics {
+        let m = metrics.clone();
+        let (bound, _server) = v6sentinel::metrics::serve(addr, metrics.clone(), move || {
+            m.health(v6sentinel::metrics::unix_now(), HEALTH_SILENCE_S)
+        })
+        .map_err(|e| Failure::unknown(e.to_string()))?;
+        if s.verbose > 0 {
+            eprintln!("v6sentinel: metrics on http://{bound}/metrics");
+        }
+    }
+    match privilege::drop_privileges(live.config.user.as_deref()) {
+        Ok(dropped) if s.verbose > 0 => eprintln!("v6sentinel: {dropped}"),
+        Ok(_) => {}
+        Err(e) => return Err(Failure::unknown(e.to_string())),
+    }
     let mut captures = Vec::new();
     for iface in &live.config.interfaces {
         match capture::open(iface, live.config.backend) {
@@ -112,22 +135,6 @@ async fn service(s: &Settings, args: &WatchArgs, live: Live) -> Result<u8, Failu
     let sinks = Sinks::start(&effective_sinks(&live.config))
         .map_err(|e| Failure::unknown(e.to_string()))?;
     let sinks = Arc::new(sinks);
-    if let Some(addr) = live.config.metrics {
-        let m = metrics.clone();
-        let (bound, _server) = v6sentinel::metrics::serve(addr, metrics.clone(), move || {
-            m.health(Duration::from_secs(10))
-        })
-        .await
-        .map_err(|e| Failure::unknown(e.to_string()))?;
-        if s.verbose > 0 {
-            eprintln!("v6sentinel: metrics on http://{bound}/metrics");
-        }
-    }
-    match privilege::drop_privileges(live.config.user.as_deref()) {
-        Ok(dropped) if s.verbose > 0 => eprintln!("v6sentinel: {dropped}"),
-        Ok(_) => {}
-        Err(e) => return Err(Failure::unknown(e.to_string())),
-    }
 
     let (live_tx, live_rx) = watch::channel(Arc::new(live));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -163,7 +170,7 @@ async fn service(s: &Settings, args: &WatchArgs, live: Live) -> Result<u8, Failu
                 reload(args, &live_tx, &metrics);
             }
             _ = tick.tick() => {
-                metrics.heartbeat(unix_secs());
+                metrics.heartbeat(v6sentinel::metrics::unix_now());
                 metrics.set_sinks(sink_samples(&sinks));
             }
         }
@@ -183,7 +190,7 @@ async fn service(s: &Settings, args: &WatchArgs, live: Live) -> Result<u8, Failu
 /// The sinks of `config`, or stdout when it names none.
 fn effective_sinks(config: &WatchConfig) -> Vec<v6sentinel::sink::SinkConfig> {
     if config.sinks.is_empty() {
-        vec![v6sentinel::sink::SinkConfig::Stdout]
+        vec![v6sentinel::sink::SinkConfig::Stdout {}]
     } else {
         config.sinks.clone()
     }
@@ -247,12 +254,6 @@ fn sink_samples(sinks: &Sinks) -> Vec<SinkSample> {
         .collect()
 }
 
-fn unix_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 fn now() -> Timestamp {
     let micros = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -273,12 +274,12 @@ struct Interface {
 
 /// Why the capture is not delivering frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Down {
+enum Link {
     /// Delivering.
-    No,
+    Up,
     /// The interface is down; the socket stays open and frames flow again once it is
     /// up (AF_PACKET), so receiving resumes on the next tick.
-    LinkDown,
+    Down,
     /// The interface is gone or the capture failed: reopen on each tick.
     Closed,
 }
@@ -301,24 +302,24 @@ impl Interface {
         spawn_host_watch(self.name.clone(), host_tx, host_stop.clone());
 
         let mut down = if self.capture.is_some() {
-            Down::No
+            Link::Up
         } else {
-            Down::Closed
+            Link::Closed
         };
-        self.metrics.set_capture_up(&self.name, down == Down::No);
+        self.metrics.set_capture_up(&self.name, down == Link::Up);
         let mut tick = tokio::time::interval(TICK);
         let mut next_probe = probe_interval.map(|d| tokio::time::Instant::now() + d);
         let mut frame = Vec::with_capacity(capture::BUFFER_LEN);
         loop {
             let timer = detector.poll_timeout().map(deadline_of);
-            let receiving = down == Down::No;
+            let receiving = down == Link::Up;
             tokio::select! {
                 _ = self.stop.changed() => break,
                 got = next_frame(self.capture.as_mut(), receiving, &mut frame) => match got {
                     Ok(ts) => detector.handle_frame(Timestamp::from_micros(ts), &frame),
                     Err(e) => {
                         down = self.capture_lost(e);
-                        if down == Down::Closed {
+                        if down == Link::Closed {
                             self.capture = None;
                         }
                     }
@@ -326,7 +327,7 @@ impl Interface {
                 Some(observation) = host_rx.recv() => detector.handle_host(now(), observation),
                 _ = sleep_until(timer) => detector.handle_timeout(now()),
                 _ = sleep_until(next_probe) => {
-                    if down == Down::No {
+                    if down == Link::Up {
                         self.probe();
                     }
                     next_probe = probe_interval.map(|d| tokio::time::Instant::now() + d);
@@ -403,7 +404,7 @@ impl Interface {
                     (line, severity)
                 }
             };
-            self.metrics.alert(event.kind.as_str());
+            self.metrics.alert(&self.name, event.kind);
             self.sinks.send(Alert {
                 line: Arc::from(line),
                 severity,
@@ -412,35 +413,38 @@ impl Interface {
     }
 
     /// What a receive error means for the capture.
-    fn capture_lost(&self, e: CaptureError) -> Down {
+    fn capture_lost(&self, e: CaptureError) -> Link {
         let down = match e {
-            CaptureError::InterfaceDown { .. } => Down::LinkDown,
-            _ => Down::Closed,
+            CaptureError::InterfaceDown { .. } => Link::Down,
+            _ => Link::Closed,
         };
-        eprintln!("v6sentinel: {e}; capture resumes when {} is back", self.name);
+        eprintln!(
+            "v6sentinel: {e}; capture resumes when {} is back",
+            self.name
+        );
         self.metrics.set_capture_up(&self.name, false);
         down
     }
 
     /// On each tick: a link that was down is tried again; a closed capture is reopened.
-    fn recover(&mut self, down: Down, backend: capture::Backend) -> Down {
+    fn recover(&mut self, down: Link, backend: capture::Backend) -> Link {
         match down {
-            Down::No => Down::No,
-            Down::LinkDown => {
+            Link::Up => Link::Up,
+            Link::Down => {
                 if host::is_up(&self.name) {
                     self.resumed();
-                    Down::No
+                    Link::Up
                 } else {
-                    Down::LinkDown
+                    Link::Down
                 }
             }
-            Down::Closed => match capture::open(&self.name, backend) {
+            Link::Closed => match capture::open(&self.name, backend) {
                 Ok(c) => {
                     self.capture = Some(c);
                     self.resumed();
-                    Down::No
+                    Link::Up
                 }
-                Err(_) => Down::Closed,
+                Err(_) => Link::Closed,
             },
         }
     }
@@ -470,8 +474,9 @@ impl Interface {
         }
     }
 
-    fn update_metrics(&mut self, detector: &Detector, down: Down) {
-        self.metrics.set_detector_stats(&self.name, &detector.stats());
+    fn update_metrics(&mut self, detector: &Detector, down: Link) {
+        self.metrics
+            .set_detector_stats(&self.name, &detector.stats());
         let snapshot = detector.snapshot(now());
         let mut counts = [0u64; 3];
         for f in &snapshot.findings {
@@ -491,7 +496,7 @@ impl Interface {
                 self.metrics.set_capture_stats(&self.name, &stats);
             }
         }
-        self.metrics.set_capture_up(&self.name, down == Down::No);
+        self.metrics.set_capture_up(&self.name, down == Link::Up);
     }
 }
 
@@ -535,7 +540,8 @@ fn spawn_host_watch(iface: String, tx: mpsc::Sender<HostObservation>, stop: Arc<
         .name(format!("host-{iface}"))
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                let (Ok(index), Ok(mut watcher)) = (host::ifindex(&iface), host::Watcher::new(&iface))
+                let (Ok(index), Ok(mut watcher)) =
+                    (host::ifindex(&iface), host::Watcher::new(&iface))
                 else {
                     // Not there (yet): look again later.
                     std::thread::sleep(Duration::from_secs(2));

@@ -246,7 +246,9 @@ impl Net {
     pub fn terminate(&mut self, name: &str, timeout: Duration) -> Option<std::process::ExitStatus> {
         let i = self.children.iter().position(|(n, _)| n == name)?;
         let (_, mut child) = self.children.remove(i);
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let start = Instant::now();
         while start.elapsed() < timeout {
             if let Ok(Some(status)) = child.try_wait() {
@@ -274,9 +276,33 @@ impl Net {
         std::thread::sleep(pause);
         self.ports += 1;
         let port = format!("p{}", self.ports);
-        self.ip(&["-n", &self.bridge, "link", "add", "name", &port, "type", "veth", "peer", "name", "eth0", "netns", ns]);
+        self.ip(&[
+            "-n",
+            &self.bridge,
+            "link",
+            "add",
+            "name",
+            &port,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "eth0",
+            "netns",
+            ns,
+        ]);
         self.ip(&["-n", ns, "link", "set", "dev", "eth0", "address", mac]);
-        self.ip(&["-n", &self.bridge, "link", "set", "dev", &port, "master", "br0", "up"]);
+        self.ip(&[
+            "-n",
+            &self.bridge,
+            "link",
+            "set",
+            "dev",
+            &port,
+            "master",
+            "br0",
+            "up",
+        ]);
         self.ip(&["-n", ns, "link", "set", "dev", "eth0", "up"]);
     }
 
