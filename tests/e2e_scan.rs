@@ -492,7 +492,12 @@ fn bad_input() {
     assert_eq!(err.lines().count(), 1, "{err}");
 
     // An interface that is down.
-    net.exec(&term, &["ip", "link", "add", "dn0", "type", "dummy"]);
+    net.exec(
+        &term,
+        &[
+            "ip", "link", "add", "dn0", "type", "veth", "peer", "name", "dn1",
+        ],
+    );
     let out = net.exec(&term, &[bin, "scan", "-i", "dn0", "--duration", "1"]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use v6sentinel::capture::file;
 use v6sentinel::detect::{
-    AddressOrigin, Config, Detector, HostAddress, HostObservation, Timestamp,
+    AddressOrigin, Config, Detector, HostAddress, HostObservation, Subject, Timestamp,
 };
 use v6sentinel::oui::Registry;
 use v6sentinel::rules::Rules;
@@ -35,6 +35,8 @@ struct Scenario {
     host: Option<Host>,
     /// Seconds after the first frame at which the snapshot is taken (default: last frame).
     at: Option<f64>,
+    /// The detector's resolve timeout in seconds (default 3600).
+    resolve_timeout: Option<u64>,
     expect: Expect,
 }
 
@@ -148,6 +150,10 @@ struct Expect {
     /// Terminal addresses and the MAC they must be attributed to.
     #[serde(default)]
     host: BTreeMap<String, String>,
+    /// The exact sequence of lifecycle events, as `"raised MAC"`, `"updated MAC"`,
+    /// `"resolved flood"`, each optionally `"@SECONDS"` (within half a second). When
+    /// given, time passes between frames as in `watch`: the detector's timers fire.
+    events: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -444,6 +450,10 @@ fn run(path: &Path) -> Result<(), String> {
     let sc: Scenario = toml::from_str(&text).map_err(|e| format!("bad scenario file: {e}"))?;
     let config = Config {
         allow: sc.allow.iter().map(|a| a.parse().unwrap()).collect(),
+        resolve_timeout: sc.resolve_timeout.map_or(
+            Config::default().resolve_timeout,
+            std::time::Duration::from_secs,
+        ),
         ..Config::default()
     };
     let mut det = Detector::new(
@@ -488,9 +498,33 @@ fn run(path: &Path) -> Result<(), String> {
     }
     timed.sort_by_key(|t| t.0);
     let last = timed.last().map_or(T0, |t| t.0);
+    let lifecycle = sc.expect.events.is_some();
+    let mut events: Vec<(i64, String)> = Vec::new();
+    let mut record = |det: &mut Detector| {
+        while let Some(e) = det.poll_event() {
+            let subject = match e.subject {
+                Subject::Source(mac) => mac.to_string(),
+                Subject::Flood => "flood".to_owned(),
+            };
+            events.push((e.time.as_micros(), format!("{} {subject}", e.kind.as_str())));
+        }
+    };
+    // Lets the detector's timers fire up to `until`, as the service's event loop does.
+    let run_timers = |det: &mut Detector, until: i64, record: &mut dyn FnMut(&mut Detector)| {
+        while let Some(t) = det.poll_timeout() {
+            if t.as_micros() > until {
+                break;
+            }
+            det.handle_timeout(t);
+            record(det);
+        }
+    };
     for (t, _, bytes, _) in &timed {
+        if lifecycle {
+            run_timers(&mut det, *t, &mut record);
+        }
         det.handle_frame(Timestamp::from_micros(*t), bytes);
-        while det.poll_event().is_some() {}
+        record(&mut det);
     }
     if let Some(h) = &sc.host {
         let obs = HostObservation {
@@ -513,9 +547,33 @@ fn run(path: &Path) -> Result<(), String> {
         det.handle_host(Timestamp::from_micros(last), obs);
     }
     let now = sc.at.map_or(last, secs);
+    if lifecycle {
+        run_timers(&mut det, now, &mut record);
+    }
     det.handle_timeout(Timestamp::from_micros(now));
+    record(&mut det);
     let snap = det.snapshot(Timestamp::from_micros(now));
     let mut problems = Vec::new();
+    if let Some(want) = &sc.expect.events {
+        let matches = want.len() == events.len()
+            && want.iter().zip(&events).all(|(w, (t, got))| {
+                let (what, at) = w
+                    .split_once(" @")
+                    .map_or((w.as_str(), None), |(a, b)| (a, Some(b)));
+                what == got
+                    && at.is_none_or(|at| {
+                        let at: f64 = at.parse().unwrap_or(f64::NAN);
+                        ((*t - T0) as f64 / 1e6 - at).abs() <= 0.5
+                    })
+            });
+        if !matches {
+            let got: Vec<String> = events
+                .iter()
+                .map(|(t, e)| format!("{e} @{:.1}", (*t - T0) as f64 / 1e6))
+                .collect();
+            problems.push(format!("events {got:?} (expected {want:?})"));
+        }
+    }
     if snap.verdict.as_str() != sc.expect.verdict {
         problems.push(format!(
             "verdict {} (expected {})",

@@ -316,7 +316,14 @@ struct Flood {
     current: Option<FloodSummary>,
     last: Option<FloodSummary>,
     last_new: Option<Timestamp>,
+    /// When the burst that started the current (or last) flood began: the first of the
+    /// new senders that arrived back to back (less than [`BURST_GAP`] apart) up to the
+    /// flood's start. A router first seen before it is not part of the flood.
+    burst_since: Option<Timestamp>,
 }
+
+/// New senders closer together than this belong to one burst.
+const BURST_GAP: Duration = Duration::from_secs(1);
 
 /// The detector. See the module documentation for the calling order.
 pub struct Detector {
@@ -558,6 +565,14 @@ impl Detector {
             let full = self.sources.len() >= self.config.max_sources;
             let flooding = router && self.flood.recent.len() > self.config.flood_threshold;
             if self.flood.current.is_none() && router && (full || flooding) {
+                let mut since = now;
+                for t in self.flood.recent.iter().rev() {
+                    if since.since(*t) >= BURST_GAP {
+                        break;
+                    }
+                    since = *t;
+                }
+                self.flood.burst_since = Some(since);
                 self.flood.current = Some(FloodSummary {
                     started: now,
                     ended: None,
@@ -885,7 +900,7 @@ impl Detector {
                 // forged: say so, and do not send anyone to reconfigure them.
                 let in_flood = self.flood.current.or(self.flood.last).is_some_and(|f| {
                     s.first_seen <= f.started
-                        && f.started.since(s.first_seen) < self.config.flood_window
+                        && self.flood.burst_since.is_some_and(|b| s.first_seen >= b)
                 });
                 if in_flood {
                     effects.insert(Effect::Flood);
@@ -1152,7 +1167,12 @@ fn fingerprint(s: &Source, duplicate: bool) -> Option<Fingerprint> {
 fn digest(f: &Finding<'_>, now: Timestamp) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     f.severity.hash(&mut h);
-    f.effects.hash(&mut h);
+    // The flood effect is left out: it marks senders the flood alert already covers,
+    // and must not turn into one `updated` alert per forged sender when the flood starts
+    // or ends.
+    let mut effects = f.effects;
+    effects.remove(Effect::Flood);
+    effects.hash(&mut h);
     f.fingerprint.hash(&mut h);
     if let Some(r) = &f.source.ra {
         r.flags.0.hash(&mut h);

@@ -134,6 +134,11 @@ impl Effects {
         self.0 |= 1 << (e as u16);
     }
 
+    /// Takes an effect out.
+    pub fn remove(&mut self, e: Effect) {
+        self.0 &= !(1 << (e as u16));
+    }
+
     /// Whether it holds `e`.
     pub fn contains(&self, e: Effect) -> bool {
         self.0 & (1 << (e as u16)) != 0
