@@ -351,6 +351,35 @@ fn sighup_with_a_broken_config_keeps_the_old_one() {
 }
 
 #[test]
+fn the_periodic_probe_finds_a_router_that_only_answers() {
+    tools();
+    let mut net = Net::new("wp");
+    let term = net.host("term", TERM_MAC, false);
+    let buf = net.host("buf", BUFFALO_MAC, true);
+    start_radvd(
+        &mut net,
+        &buf,
+        "radvd",
+        &format!("    UnicastOnly on;\n{SHORT_LIVED}"),
+    );
+    let alerts_file = start_watch(&mut net, &term, "watch", &["--probe-interval", "10"]);
+    wait_alert(
+        &net,
+        &alerts_file,
+        "raised",
+        &format!("src:{BUFFALO_MAC}"),
+        Duration::from_secs(5),
+    );
+    let exit = net.terminate("watch", Duration::from_secs(15));
+    assert_eq!(exit.and_then(|s| s.code()), Some(0), "{}", net.log("watch"));
+
+    // Without probes it stays silent.
+    let quiet = start_watch(&mut net, &term, "passive", &[]);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(alerts(&quiet).is_empty(), "{:?}", alerts(&quiet));
+}
+
+#[test]
 fn bad_configuration_exits_78_and_names_the_line() {
     let dir = std::env::temp_dir().join(format!("v6s-watch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

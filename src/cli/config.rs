@@ -287,6 +287,34 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/v6sentinel.toml");
+        let c = load(Some(&path), &Flags::default()).expect("packaging/v6sentinel.toml");
+        assert_eq!(c.interfaces, ["eth0"]);
+        assert!(!c.sinks.is_empty());
+        // Every commented-out example turned on parses too.
+        let text = std::fs::read_to_string(&path).expect("read");
+        let on: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if looks_like_toml(rest) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = load_text(&on, &Flags::default()).expect("every example on");
+        assert!(c.metrics.is_some() && c.user.is_some(), "{c:?}");
+    }
+
+    /// A commented line that is a key, a table header or a table-array header.
+    fn looks_like_toml(line: &str) -> bool {
+        line.starts_with("[[")
+            || line.split_once(" = ").is_some_and(|(k, _)| {
+                !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            })
+    }
+
+    #[test]
     fn flags_win() {
         let flags = Flags {
             interfaces: vec!["veth9".into()],

@@ -113,7 +113,7 @@ struct WatchFlags {
     config: Option<PathBuf>,
     /// Send an RS and a DHCPv6 Solicit every SECS seconds (0: never, the default).
     #[arg(long, value_name = "SECS", value_parser = parse_probe_interval)]
-    probe_interval: Option<Option<Duration>>,
+    probe_interval: Option<ProbeInterval>,
     /// Resolve a raised source silent this long (default 3600).
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     resolve_timeout: Option<u64>,
@@ -350,13 +350,17 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// A `--probe-interval`: `None` is 0, probing off.
+#[derive(Debug, Clone, Copy)]
+struct ProbeInterval(Option<Duration>);
+
 /// `--probe-interval`: 0 turns probing off.
-fn parse_probe_interval(text: &str) -> Result<Option<Duration>, String> {
+fn parse_probe_interval(text: &str) -> Result<ProbeInterval, String> {
     let secs: f64 = text
         .trim()
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    config::probe_interval(secs)
+    config::probe_interval(secs).map(ProbeInterval)
 }
 
 /// The watch flags as a [`config::Flags`] to merge over the configuration file.
@@ -401,7 +405,7 @@ fn watch_args(args: &Args, f: &WatchFlags) -> Result<watch::WatchArgs, Failure> 
             rules: args.rules.clone(),
             oui_files: args.oui_files.clone(),
             backend: f.backend,
-            probe_interval: f.probe_interval,
+            probe_interval: f.probe_interval.map(|p| p.0),
             resolve_timeout: f.resolve_timeout.map(Duration::from_secs),
             user: f.user.clone(),
             metrics: f.metrics,
@@ -441,5 +445,51 @@ pub fn print_out(text: &str) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Failure::unknown(format!("writing the report: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn watch_flags_parse() {
+        let args = Args::try_parse_from([
+            "v6sentinel",
+            "watch",
+            "-i",
+            "eth0",
+            "-i",
+            "eth1",
+            "--probe-interval",
+            "0",
+            "--resolve-timeout",
+            "60",
+            "--metrics",
+            "127.0.0.1:9810",
+            "--syslog",
+            "--webhook",
+            "https://example.com/h",
+            "--spool-dir",
+            "/tmp/spool",
+            "--alerts-file",
+            "/tmp/a.jsonl",
+        ])
+        .expect("parses");
+        let Command::Watch(flags) = &args.command else {
+            panic!("not watch");
+        };
+        let w = watch_args(&args, flags).expect("valid");
+        assert_eq!(w.flags.interfaces, ["eth0", "eth1"]);
+        assert_eq!(w.flags.probe_interval, Some(None));
+        assert_eq!(w.flags.sinks.len(), 3);
+        assert!(Args::try_parse_from(["v6sentinel", "watch", "--probe-interval", "5"]).is_err());
+        assert!(Args::try_parse_from(["v6sentinel", "scan", "-i", "a", "-i", "b"]).is_ok());
     }
 }

@@ -308,7 +308,8 @@ impl Interface {
         };
         self.metrics.set_capture_up(&self.name, down == Link::Up);
         let mut tick = tokio::time::interval(TICK);
-        let mut next_probe = probe_interval.map(|d| tokio::time::Instant::now() + d);
+        // With a probe interval, the first probe goes out at once.
+        let mut next_probe = probe_interval.map(|_| tokio::time::Instant::now());
         let mut frame = Vec::with_capacity(capture::BUFFER_LEN);
         loop {
             let timer = detector.poll_timeout().map(deadline_of);
