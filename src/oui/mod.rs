@@ -2,97 +2,78 @@
 //! registry): longest-prefix vendor lookup, and the rule that a locally administered
 //! (randomized) or group MAC has no vendor.
 //!
-//! The binary embeds `rules/oui.tsv`, which `scripts/gen-oui.py` generates from the
-//! npm package `oui-data` (MA-L, MA-M, MA-S, IEEE's own organization names) and
-//! Debian's `ieee-data` `iab.csv` (IAB). Its first comment lines name the exact
-//! versions; [`embedded_source`] returns them. `--oui-file` loads IEEE's own CSV
+//! The binary embeds the blocks of `rules/oui.tsv`, which `scripts/gen-oui.py`
+//! generates from the npm package `oui-data` (MA-L, MA-M, MA-S, IEEE's own organization
+//! names) and Debian's `ieee-data` `iab.csv` (IAB). Its first comment lines name the
+//! exact versions; [`embedded_source`] returns them. `--oui-file` loads IEEE's own CSV
 //! files (`oui.csv`, `mam.csv`, `oui36.csv`, `iab.csv`) or a table in the embedded
 //! format with [`Registry::load_file`].
 //!
-//! A lookup is at most three binary searches over sorted `u64` keys (/36, then /28,
-//! then /24) and allocates nothing. Vendor names are matched with [`fold_name`] /
+//! `build.rs` checks the table and compiles it into sorted fixed-size records and a
+//! deduplicated names blob (the format is in `table.rs`, which `build.rs` shares), and
+//! [`Registry::embedded`] borrows those from the binary: nothing is parsed or allocated
+//! at run time, and only the pages a lookup touches are ever read in. A registry read
+//! from a file is built into the same form in memory.
+//!
+//! A lookup is at most three binary searches over sorted keys (/36, then /28, then
+//! /24) and allocates nothing. Vendor names are matched with [`fold_name`] /
 //! [`fold_eq`]: IEEE spells one maker several ways ("BUFFALO.INC", "Buffalo Inc.").
 
 mod csv;
+mod table;
+
+pub use table::Block;
 
 use crate::wire::Mac;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::OnceLock;
+use table::{Builder, Names, RECORD_LEN, Record, Records, TABLE_BITS, Tables, View};
 
-/// The generated table the binary embeds (see the module docs for its format).
+/// The text of `rules/oui.tsv`, which `build.rs` compiles into the embedded registry.
+/// [`Registry::from_table`] of it gives the same registry, the slow way.
 pub const EMBEDDED_TABLE: &str = include_str!("../../rules/oui.tsv");
 
-/// Which IEEE registry a block comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Block {
-    /// MAC Address Block Large: a 24-bit OUI.
-    MaL,
-    /// MAC Address Block Medium: 28 bits.
-    MaM,
-    /// MAC Address Block Small: 36 bits.
-    MaS,
-    /// Individual Address Block (closed in 2014): 36 bits under 00:50:c2 or 40:d8:55.
-    Iab,
+/// The embedded registry's record arrays and names, as `build.rs` wrote them.
+mod compiled {
+    /// The /24 records.
+    pub(super) const RECORDS_24: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/oui-24.bin"));
+    /// The /28 records.
+    pub(super) const RECORDS_28: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/oui-28.bin"));
+    /// The /36 records.
+    pub(super) const RECORDS_36: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/oui-36.bin"));
+    /// The name offsets.
+    pub(super) const OFFSETS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/oui-offsets.bin"));
+    /// The names.
+    pub(super) const NAMES: &str = include_str!(concat!(env!("OUT_DIR"), "/oui-names.txt"));
+    /// The `# source:` line of `rules/oui.tsv` (`unknown` if it has none).
+    pub(super) const SOURCE: &str = include_str!(concat!(env!("OUT_DIR"), "/oui-source.txt"));
 }
 
-impl Block {
-    /// The prefix length of a block of this registry, in bits.
-    pub const fn bits(self) -> u8 {
-        match self {
-            Block::MaL => 24,
-            Block::MaM => 28,
-            Block::MaS | Block::Iab => 36,
-        }
-    }
+// A record array that is not a whole number of records fails the build, not a lookup.
+const _: () = assert!(
+    compiled::RECORDS_24.len() % RECORD_LEN == 0
+        && compiled::RECORDS_28.len() % RECORD_LEN == 0
+        && compiled::RECORDS_36.len() % RECORD_LEN == 0
+        && compiled::OFFSETS.len() % table::OFFSET_LEN == 0
+);
 
-    /// IEEE's name for the registry: `MA-L`, `MA-M`, `MA-S`, `IAB`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Block::MaL => "MA-L",
-            Block::MaM => "MA-M",
-            Block::MaS => "MA-S",
-            Block::Iab => "IAB",
-        }
-    }
-
-    /// Parses IEEE's registry name (the first CSV column).
-    pub fn from_registry(s: &str) -> Option<Block> {
-        match s {
-            "MA-L" => Some(Block::MaL),
-            "MA-M" => Some(Block::MaM),
-            "MA-S" => Some(Block::MaS),
-            "IAB" => Some(Block::Iab),
-            _ => None,
-        }
-    }
-
-    /// Index of the lookup table for this block's length.
-    const fn table(self) -> usize {
-        match self {
-            Block::MaL => 0,
-            Block::MaM => 1,
-            Block::MaS | Block::Iab => 2,
-        }
-    }
-}
-
-impl fmt::Display for Block {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The embedded registry: borrowed from the binary, built at compile time.
+static EMBEDDED: Registry = Registry {
+    records: [
+        Cow::Borrowed(compiled::RECORDS_24),
+        Cow::Borrowed(compiled::RECORDS_28),
+        Cow::Borrowed(compiled::RECORDS_36),
+    ],
+    offsets: Cow::Borrowed(compiled::OFFSETS),
+    names: Cow::Borrowed(compiled::NAMES),
+};
 
 /// The file name errors carry for CSV text not read from a file.
 const CSV_LABEL: &str = "<csv>";
 /// The file name errors carry for table text not read from a file.
 const TABLE_LABEL: &str = "<table>";
-
-/// The prefix lengths of the three lookup tables, longest last.
-const TABLE_BITS: [u8; 3] = [24, 28, 36];
 
 /// A MAC address prefix of 4 to 48 bits, a multiple of 4: an OUI (`10:6f:3f`) or a
 /// longer block (`70:b3:d5:12:3/36`).
@@ -271,95 +252,51 @@ impl OuiError {
     }
 }
 
-/// One lookup table: the blocks of one prefix length, sorted by key.
-#[derive(Debug, Clone, Default)]
-struct Table {
-    /// Prefix values, right-aligned, sorted and unique.
-    keys: Vec<u64>,
-    /// Name index and registry, parallel to `keys`.
-    vals: Vec<(u32, Block)>,
-}
-
 /// A set of IEEE MAC address blocks with their organization names.
-#[derive(Debug, Clone, Default)]
+///
+/// Stored in the compact form of `table.rs`: the embedded registry borrows it from the
+/// binary; one read from a file, or merged, owns it. Cloning the embedded registry
+/// copies a few pointers.
+#[derive(Clone, Default)]
 pub struct Registry {
-    names: Vec<Cow<'static, str>>,
-    tables: [Table; 3],
+    /// The record arrays for /24, /28 and /36.
+    records: [Cow<'static, [u8]>; 3],
+    /// The name offsets.
+    offsets: Cow<'static, [u8]>,
+    /// The names.
+    names: Cow<'static, str>,
 }
 
-/// Collects entries while parsing, interning names.
-struct Builder<'a> {
-    names: Vec<Cow<'a, str>>,
-    index: HashMap<Cow<'a, str>, u32>,
-    /// (table, key, name index, block), in input order.
-    entries: Vec<(usize, u64, u32, Block)>,
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("blocks", &self.len())
+            .field("names", &self.names().len())
+            .field("embedded", &matches!(self.names, Cow::Borrowed(_)))
+            .finish()
+    }
 }
 
-impl<'a> Builder<'a> {
-    fn new() -> Builder<'a> {
-        Builder {
-            names: Vec::new(),
-            index: HashMap::new(),
-            entries: Vec::new(),
+impl From<Tables> for Registry {
+    fn from(tables: Tables) -> Registry {
+        let Tables {
+            records,
+            offsets,
+            names,
+        } = tables;
+        Registry {
+            records: records.map(Cow::Owned),
+            offsets: Cow::Owned(offsets),
+            names: Cow::Owned(names),
         }
-    }
-
-    /// Adds a block given as IEEE writes the assignment (hex digits, no separators).
-    fn add(
-        &mut self,
-        block: Block,
-        assignment: &str,
-        name: Cow<'a, str>,
-    ) -> Result<(), &'static str> {
-        let digits = usize::from(block.bits() / 4);
-        if assignment.len() != digits || !assignment.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(match block {
-                Block::MaL => "an MA-L assignment must be 6 hex digits",
-                Block::MaM => "an MA-M assignment must be 7 hex digits",
-                Block::MaS => "an MA-S assignment must be 9 hex digits",
-                Block::Iab => "an IAB assignment must be 9 hex digits",
-            });
-        }
-        let key = u64::from_str_radix(assignment, 16).map_err(|_| "bad hex digits")?;
-        if name.is_empty() {
-            return Err("empty organization name");
-        }
-        let id = match self.index.get(&name) {
-            Some(id) => *id,
-            None => {
-                let id = u32::try_from(self.names.len()).map_err(|_| "too many names")?;
-                self.names.push(name.clone());
-                self.index.insert(name, id);
-                id
-            }
-        };
-        self.entries.push((block.table(), key, id, block));
-        Ok(())
-    }
-
-    fn finish(self, own: impl Fn(Cow<'a, str>) -> Cow<'static, str>) -> Registry {
-        let mut registry = Registry {
-            names: self.names.into_iter().map(own).collect(),
-            tables: Default::default(),
-        };
-        registry.insert_all(self.entries.into_iter());
-        registry
     }
 }
 
 impl Registry {
-    /// The registry embedded in the binary, parsed on first use.
-    ///
-    /// The embedded table is generated and checked by the tests; were it ever
-    /// unparsable, this returns an empty registry rather than panic.
+    /// The registry embedded in the binary. It was built at compile time: this call
+    /// parses and allocates nothing.
     pub fn embedded() -> &'static Registry {
-        static EMBEDDED: OnceLock<Registry> = OnceLock::new();
-        EMBEDDED.get_or_init(|| {
-            // Borrows the names from the embedded text: no copy of them is made.
-            Registry::parse_table(EMBEDDED_TABLE)
-                .map(|b| b.finish(|n| n))
-                .unwrap_or_default()
-        })
+        &EMBEDDED
     }
 
     /// Parses IEEE's CSV format (`Registry,Assignment,Organization Name,Organization
@@ -402,48 +339,31 @@ impl Registry {
                 Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
                 Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
             };
+            let key = table::parse_assignment(block, assignment.trim())
+                .map_err(|what| OuiError::line(CSV_LABEL, line, what))?;
             builder
-                .add(block, assignment.trim(), name)
+                .add(block, key, name)
                 .map_err(|what| OuiError::line(CSV_LABEL, line, what))?;
         }
-        Ok(builder.finish(|n| Cow::Owned(n.into_owned())))
+        Ok(builder.finish().into())
     }
 
     /// Parses the embedded table format: `#` comment lines, blank lines, and lines
-    /// `ASSIGNMENT<TAB>REGISTRY<TAB>ORGANIZATION`.
+    /// `ASSIGNMENT<TAB>REGISTRY<TAB>ORGANIZATION`. A later line for the same block
+    /// replaces an earlier one.
     pub fn from_table(text: &str) -> Result<Registry, OuiError> {
-        Registry::parse_table(text).map(|b| b.finish(|n| Cow::Owned(n.into_owned())))
-    }
-
-    fn parse_table(text: &str) -> Result<Builder<'_>, OuiError> {
         let mut builder = Builder::new();
         for (i, line) in text.lines().enumerate() {
             let line_no = i + 1;
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let mut fields = line.splitn(3, '\t');
-            let (Some(assignment), Some(registry), Some(name)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                return Err(OuiError::line(
-                    TABLE_LABEL,
-                    line_no,
-                    "expected ASSIGNMENT<TAB>REGISTRY<TAB>ORGANIZATION",
-                ));
-            };
-            let block = Block::from_registry(registry).ok_or_else(|| {
-                OuiError::line(
-                    TABLE_LABEL,
-                    line_no,
-                    format!("unknown registry `{registry}` (expected MA-L, MA-M, MA-S or IAB)"),
-                )
-            })?;
-            builder
-                .add(block, assignment, Cow::Borrowed(name.trim()))
+            let parsed = table::parse_line(line)
                 .map_err(|what| OuiError::line(TABLE_LABEL, line_no, what))?;
+            if let Some(l) = parsed {
+                builder
+                    .add(l.block, l.key, Cow::Borrowed(l.name))
+                    .map_err(|what| OuiError::line(TABLE_LABEL, line_no, what))?;
+            }
         }
-        Ok(builder)
+        Ok(builder.finish().into())
     }
 
     /// Reads a registry for `--oui-file`: IEEE's CSV format when the first non-blank
@@ -469,50 +389,50 @@ impl Registry {
 
     /// Adds every block of `other`; where both hold the same block, `other`'s name
     /// wins (so a newer file merged last overrides).
+    ///
+    /// The result is owned: merged into the embedded registry, this copies it (about
+    /// 1.3 MB, a linear merge of sorted arrays; only `--oui-file` does it).
     pub fn merge(&mut self, other: Registry) {
-        let offset = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
-        let Registry { names, tables } = other;
-        self.names.extend(names);
-        let mut entries = Vec::new();
-        for (t, table) in tables.into_iter().enumerate() {
-            for (key, (name, block)) in table.keys.into_iter().zip(table.vals) {
-                entries.push((t, key, name.saturating_add(offset), block));
+        let merged = table::merge(self.view(), other.view()).unwrap_or_else(|| {
+            // More names than a record can index: intern them (a name in both
+            // registries is then stored once). Adding cannot fail otherwise: each block
+            // comes from a registry, so its value fits its length and its name is set.
+            let mut builder = Builder::new();
+            for v in self.iter().chain(other.iter()) {
+                let _ = builder.add(v.block, v.prefix.value(), Cow::Borrowed(v.name));
             }
-        }
-        self.insert_all(entries.into_iter());
+            builder.finish()
+        });
+        *self = merged.into();
     }
 
-    /// Inserts entries into the tables, a later entry replacing an earlier one for the
-    /// same key, and keeps every table sorted.
-    fn insert_all(&mut self, entries: impl Iterator<Item = (usize, u64, u32, Block)>) {
-        let mut per_table: [Vec<(u64, u32, Block)>; 3] = Default::default();
-        for (i, table) in self.tables.iter_mut().enumerate() {
-            let keys = std::mem::take(&mut table.keys);
-            let vals = std::mem::take(&mut table.vals);
-            per_table[i].extend(keys.into_iter().zip(vals).map(|(k, (n, b))| (k, n, b)));
+    /// The registry's binary form.
+    fn view(&self) -> View<'_> {
+        View {
+            records: [0, 1, 2].map(|t| self.records(t)),
+            names: self.names(),
         }
-        for (t, key, name, block) in entries {
-            if let Some(list) = per_table.get_mut(t) {
-                list.push((key, name, block));
-            }
+    }
+
+    /// Record array `t` (0: /24, 1: /28, 2: /36).
+    fn records(&self, t: usize) -> Records<'_> {
+        Records(self.records.get(t).map(|r| &r[..]).unwrap_or_default())
+    }
+
+    fn names(&self) -> Names<'_> {
+        Names {
+            offsets: &self.offsets,
+            text: &self.names,
         }
-        for (table, mut list) in self.tables.iter_mut().zip(per_table) {
-            // Stable sort keeps input order among equal keys; keep the last of each run.
-            list.sort_by_key(|e| e.0);
-            let mut keys = Vec::with_capacity(list.len());
-            let mut vals: Vec<(u32, Block)> = Vec::with_capacity(list.len());
-            for (key, name, block) in list {
-                if keys.last() == Some(&key) {
-                    if let Some(v) = vals.last_mut() {
-                        *v = (name, block);
-                    }
-                } else {
-                    keys.push(key);
-                    vals.push((name, block));
-                }
-            }
-            *table = Table { keys, vals };
-        }
+    }
+
+    /// The vendor a record of the `bits`-long array describes.
+    fn vendor(&self, record: Record, bits: u8) -> Option<Vendor<'_>> {
+        Some(Vendor {
+            name: self.names().get(record.name)?,
+            block: record.block,
+            prefix: Prefix::new(record.key, bits)?,
+        })
     }
 
     /// The vendor of `mac`: the longest matching block (MA-S/IAB /36, then MA-M /28,
@@ -524,25 +444,15 @@ impl Registry {
             return None;
         }
         let m = mac_u64(mac);
-        self.tables
-            .iter()
-            .zip(TABLE_BITS)
-            .rev()
-            .find_map(|(table, bits)| {
-                let key = m >> (48 - u32::from(bits));
-                let i = table.keys.binary_search(&key).ok()?;
-                let (name, block) = *table.vals.get(i)?;
-                Some(Vendor {
-                    name: self.names.get(name as usize)?,
-                    block,
-                    prefix: Prefix { value: key, bits },
-                })
-            })
+        TABLE_BITS.iter().enumerate().rev().find_map(|(t, &bits)| {
+            let record = self.records(t).find(m >> (48 - u32::from(bits)))?;
+            self.vendor(record, bits)
+        })
     }
 
     /// How many blocks the registry holds.
     pub fn len(&self) -> usize {
-        self.tables.iter().map(|t| t.keys.len()).sum()
+        (0..TABLE_BITS.len()).map(|t| self.records(t).len()).sum()
     }
 
     /// Whether the registry holds no block.
@@ -558,9 +468,11 @@ impl Registry {
             (Block::MaS, 0),
             (Block::Iab, 0),
         ];
-        for (_, block) in self.tables.iter().flat_map(|t| &t.vals) {
-            if let Some(c) = counts.iter_mut().find(|c| c.0 == *block) {
-                c.1 += 1;
+        for t in 0..TABLE_BITS.len() {
+            for record in self.records(t).iter() {
+                if let Some(c) = counts.iter_mut().find(|c| c.0 == record.block) {
+                    c.1 += 1;
+                }
             }
         }
         counts
@@ -568,33 +480,17 @@ impl Registry {
 
     /// Every block, shortest prefixes first, each length in prefix order.
     pub fn iter(&self) -> impl Iterator<Item = Vendor<'_>> {
-        self.tables
-            .iter()
-            .zip(TABLE_BITS)
-            .flat_map(move |(table, bits)| {
-                table
-                    .keys
-                    .iter()
-                    .zip(&table.vals)
-                    .filter_map(move |(key, (name, block))| {
-                        Some(Vendor {
-                            name: self.names.get(*name as usize)?,
-                            block: *block,
-                            prefix: Prefix { value: *key, bits },
-                        })
-                    })
-            })
+        TABLE_BITS.iter().enumerate().flat_map(move |(t, &bits)| {
+            self.records(t)
+                .iter()
+                .filter_map(move |record| self.vendor(record, bits))
+        })
     }
 }
 
 /// The `# source:` line of the embedded table: which data it was generated from.
 pub fn embedded_source() -> &'static str {
-    EMBEDDED_TABLE
-        .lines()
-        .take_while(|l| l.starts_with('#'))
-        .find_map(|l| l.strip_prefix("# source:"))
-        .map(str::trim)
-        .unwrap_or("unknown")
+    compiled::SOURCE
 }
 
 /// The characters of `name` that vendor matching compares: alphanumeric characters
@@ -642,6 +538,257 @@ mod tests {
         let counts = reg.counts();
         assert!(counts.iter().all(|(_, n)| *n > 1000), "{counts:?}");
         assert!(embedded_source().contains("oui-data"));
+    }
+
+    /// The compiled table is the slow path's registry: same bytes, same blocks in the
+    /// same order, same answer for the first and last MAC of every block.
+    #[test]
+    fn compiled_table_matches_parsing() {
+        let parsed = Registry::from_table(EMBEDDED_TABLE).unwrap();
+        let reg = Registry::embedded();
+        assert!(matches!(reg.names, Cow::Borrowed(_)));
+        assert_eq!(reg.records, parsed.records);
+        assert_eq!(reg.offsets, parsed.offsets);
+        assert_eq!(reg.names, parsed.names);
+        assert_eq!(reg.counts(), parsed.counts());
+        assert_eq!(
+            reg.counts(),
+            [
+                (Block::MaL, 40_010),
+                (Block::MaM, 6_565),
+                (Block::MaS, 7_155),
+                (Block::Iab, 4_575),
+            ]
+        );
+        let blocks: Vec<Vendor<'_>> = reg.iter().collect();
+        assert_eq!(blocks.len(), 58_305);
+        assert!(blocks.iter().copied().eq(parsed.iter()));
+        for v in &blocks {
+            let host_bits = 48 - u32::from(v.prefix.bits());
+            let first = v.prefix.value() << host_bits;
+            let last = first | ((1 << host_bits) - 1);
+            for m in [first, last] {
+                let [_, _, a, b, c, d, e, f] = m.to_be_bytes();
+                let m = Mac([a, b, c, d, e, f]);
+                let found = reg.lookup(m);
+                assert_eq!(found, parsed.lookup(m), "{m}");
+                // The block answers for its own MACs unless a longer one does.
+                if let Some(found) = found {
+                    assert!(found.prefix.bits() >= v.prefix.bits(), "{m}");
+                    assert!(v.prefix.contains(m) && found.prefix.contains(m), "{m}");
+                } else {
+                    assert!(m.is_multicast() || m.is_locally_administered(), "{m}");
+                }
+            }
+        }
+        let first_lines = EMBEDDED_TABLE.lines().take_while(|l| l.starts_with('#'));
+        let source = first_lines
+            .filter_map(|l| l.strip_prefix("# source:"))
+            .next();
+        assert_eq!(Some(embedded_source()), source.map(str::trim));
+    }
+
+    #[test]
+    fn lookup_edges() {
+        let reg = Registry::embedded();
+        let find = |m: &str| {
+            reg.lookup(mac(m))
+                .map(|v| (v.name, v.block, v.prefix.to_string()))
+        };
+        // The first and last block of each record array: the binary search's ends.
+        let ieee = "IEEE Registration Authority";
+        assert_eq!(
+            find("00:00:00:00:00:00"),
+            Some(("XEROX CORPORATION", Block::MaL, "00:00:00".into()))
+        );
+        assert_eq!(
+            find("fc:ff:aa:ff:ff:ff"),
+            Some((ieee, Block::MaL, "fc:ff:aa".into()))
+        );
+        assert_eq!(
+            find("00:55:da:00:00:00").map(|v| v.2),
+            Some("00:55:da:0/28".into())
+        );
+        assert_eq!(
+            find("fc:e4:98:ef:ff:ff"),
+            Some((
+                "TIH Microelectronics Technology Co. Ltd.",
+                Block::MaM,
+                "fc:e4:98:e/28".into()
+            ))
+        );
+        assert_eq!(
+            find("00:1b:c5:00:00:00"),
+            Some((
+                "Converging Systems Inc.",
+                Block::MaS,
+                "00:1b:c5:00:0/36".into()
+            ))
+        );
+        assert_eq!(
+            find("8c:1f:64:ff:cf:ff").map(|v| v.0),
+            Some("Invendis Technologies India Pvt Ltd")
+        );
+        assert_eq!(
+            find("40:d8:55:ee:6f:ff"),
+            Some(("Narinet, Inc.", Block::Iab, "40:d8:55:ee:6/36".into()))
+        );
+        // Past the last MA-S block, and an unassigned /36 inside the MA-S range: the
+        // MA-L answers.
+        assert_eq!(
+            find("8c:1f:64:ff:ff:ff"),
+            Some((ieee, Block::MaL, "8c:1f:64".into()))
+        );
+        // After the last MA-L: nothing.
+        assert_eq!(find("fc:ff:ff:00:00:00"), None);
+        // A registered MA-L whose first octet has the U/L bit set (RACAL-DATACOM, 1980s):
+        // listed, but a MAC in it is locally administered, so it has no vendor.
+        assert!(
+            reg.iter()
+                .any(|v| v.prefix.to_string() == "02:07:01" && v.name == "RACAL-DATACOM")
+        );
+        assert_eq!(find("02:07:01:00:00:01"), None);
+        // The group bit on a known OUI.
+        assert_eq!(find("11:6f:3f:12:34:56"), None);
+
+        let empty = Registry::default();
+        assert!(empty.is_empty());
+        assert_eq!(empty.lookup(mac("10:6f:3f:12:34:56")), None);
+        assert_eq!(empty.iter().count(), 0);
+        assert!(empty.counts().iter().all(|(_, n)| *n == 0));
+    }
+
+    #[test]
+    fn merge_over_embedded() {
+        let extra = "# an --oui-file\n\
+                     106F3F\tMA-L\tBuffalo Inc.\n\
+                     106F3F1\tMA-M\tA new MA-M under Buffalo\n\
+                     70B3D5123\tMA-S\tAmfitech ApS (renamed)\n\
+                     00000A\tMA-L\tXEROX CORPORATION\n";
+        let other = Registry::from_table(extra).unwrap();
+        let mut merged = Registry::embedded().clone();
+        merged.merge(other.clone());
+        assert!(matches!(merged.names, Cow::Owned(_)));
+        // The merged registry's names win; one block is new.
+        assert_eq!(merged.len(), Registry::embedded().len() + 1);
+        let name = |r: &Registry, m: &str| r.lookup(mac(m)).map(|v| v.name.to_owned());
+        assert_eq!(name(&merged, "10:6f:3f:00:00:01").unwrap(), "Buffalo Inc.");
+        assert_eq!(
+            name(&merged, "10:6f:3f:12:34:56").unwrap(),
+            "A new MA-M under Buffalo"
+        );
+        assert_eq!(
+            name(&merged, "70:b3:d5:12:3a:bc").unwrap(),
+            "Amfitech ApS (renamed)"
+        );
+        assert_eq!(
+            name(&merged, "00:00:0a:00:00:01").unwrap(),
+            "XEROX CORPORATION"
+        );
+        assert_eq!(name(&merged, "00:03:93:aa:bb:cc").unwrap(), "Apple, Inc.");
+        // The embedded registry itself is unchanged.
+        assert_eq!(
+            name(Registry::embedded(), "10:6f:3f:12:34:56").unwrap(),
+            "BUFFALO.INC"
+        );
+        // The same as one table with the file's lines last (a later line wins), and as
+        // merging into the slow path's registry.
+        let joined = Registry::from_table(&format!("{EMBEDDED_TABLE}{extra}")).unwrap();
+        assert!(merged.iter().eq(joined.iter()));
+        assert_eq!(merged.counts(), joined.counts());
+        let mut slow = Registry::from_table(EMBEDDED_TABLE).unwrap();
+        slow.merge(other.clone());
+        assert!(merged.iter().eq(slow.iter()));
+
+        // The other way round: the embedded registry's names win over the file's.
+        let mut under = other.clone();
+        under.merge(Registry::embedded().clone());
+        let joined = Registry::from_table(&format!("{extra}{EMBEDDED_TABLE}")).unwrap();
+        assert!(under.iter().eq(joined.iter()));
+        assert_eq!(under.len(), merged.len());
+        assert_eq!(name(&under, "10:6f:3f:00:00:01").unwrap(), "BUFFALO.INC");
+        assert_eq!(
+            name(&under, "10:6f:3f:12:34:56").unwrap(),
+            "A new MA-M under Buffalo"
+        );
+
+        // With an empty registry on either side.
+        let mut from_empty = Registry::default();
+        from_empty.merge(other.clone());
+        assert!(from_empty.iter().eq(other.iter()));
+        let mut onto_empty = other.clone();
+        onto_empty.merge(Registry::default());
+        assert!(onto_empty.iter().eq(other.iter()));
+        // Merging twice stacks: the last one wins.
+        let mut twice = Registry::embedded().clone();
+        twice.merge(other.clone());
+        twice.merge(Registry::from_table("106F3F\tMA-L\tBUFFALO.INC\n").unwrap());
+        assert_eq!(name(&twice, "10:6f:3f:00:00:01").unwrap(), "BUFFALO.INC");
+        assert_eq!(twice.len(), merged.len());
+    }
+
+    /// Table lines drawn from a few overlapping blocks and names, so that merged
+    /// registries share blocks (at every length) and names.
+    fn table_lines() -> impl proptest::strategy::Strategy<Value = Vec<String>> {
+        use proptest::prelude::*;
+        let line = (0usize..4, 0u64..4, 0usize..4).prop_map(|(kind, low, name)| {
+            let (assignment, registry) = match kind {
+                0 => (format!("10{low:04X}"), "MA-L"),
+                1 => (format!("10000{low:02X}"), "MA-M"),
+                2 => (format!("1000000{low:02X}"), "MA-S"),
+                _ => (format!("1000000{low:02X}"), "IAB"),
+            };
+            let name = ["Alpha", "Beta", "Gamma", "Alpha Inc."][name];
+            format!("{assignment}\t{registry}\t{name}\n")
+        });
+        proptest::collection::vec(line, 0..12)
+    }
+
+    proptest::proptest! {
+        /// Merging is the same as one table with the merged lines last.
+        #[test]
+        fn merge_is_later_lines_win(a in table_lines(), b in table_lines()) {
+            let (a, b) = (a.concat(), b.concat());
+            let mut merged = Registry::from_table(&a).unwrap();
+            merged.merge(Registry::from_table(&b).unwrap());
+            let joined = Registry::from_table(&format!("{a}{b}")).unwrap();
+            proptest::prop_assert!(merged.iter().eq(joined.iter()));
+            proptest::prop_assert_eq!(merged.counts(), joined.counts());
+            for m in ["10:00:00:01:00:00", "10:00:00:00:00:00", "10:00:03:ff:ff:ff"] {
+                proptest::prop_assert_eq!(merged.lookup(mac(m)), joined.lookup(mac(m)));
+            }
+        }
+    }
+
+    #[test]
+    fn table_errors_and_repeats() {
+        let err = |t: &str| Registry::from_table(t).unwrap_err().to_string();
+        assert_eq!(
+            err("# c\n\n106F3F MA-L BUFFALO\n"),
+            "<table>:3: expected ASSIGNMENT<TAB>REGISTRY<TAB>ORGANIZATION"
+        );
+        assert_eq!(
+            err("106F3F\tCID\tX\n"),
+            "<table>:1: unknown registry `CID` (expected MA-L, MA-M, MA-S or IAB)"
+        );
+        assert_eq!(
+            err("106F3F\tMA-L\t \n"),
+            "<table>:1: empty organization name"
+        );
+        assert_eq!(
+            err("70B3D5123\tIAB\tX\n70B3D512\tIAB\tY\n"),
+            "<table>:2: an IAB assignment must be 9 hex digits"
+        );
+        // A later line for the same block wins; MA-S and IAB share the /36 array.
+        let reg =
+            Registry::from_table("70B3D5123\tIAB\tOld\r\n70B3D5123\tMA-S\t New \r\n").unwrap();
+        assert_eq!(reg.len(), 1);
+        let v = reg.lookup(mac("70:b3:d5:12:34:56")).unwrap();
+        assert_eq!((v.name, v.block), ("New", Block::MaS));
+        assert_eq!(
+            format!("{reg:?}"),
+            "Registry { blocks: 1, names: 2, embedded: false }"
+        );
     }
 
     #[test]
