@@ -305,3 +305,104 @@ fn scan_rejects_an_unknown_interface_before_anything_else() {
     let out = run(&["scan", "-i", "../../etc", "--duration", "1"]);
     assert_eq!(out.status.code(), Some(3));
 }
+
+/// A classic pcap file: global header (`snaplen`, `linktype`) and records given as
+/// (claimed length, bytes actually present).
+fn pcap_bytes(snaplen: u32, linktype: u32, records: &[(u32, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    out.extend_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&snaplen.to_le_bytes());
+    out.extend_from_slice(&linktype.to_le_bytes());
+    for (i, (claimed, data)) in records.iter().enumerate() {
+        out.extend_from_slice(&(1_700_000_000u32 + i as u32).to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&claimed.to_le_bytes());
+        out.extend_from_slice(&claimed.to_le_bytes());
+        out.extend_from_slice(data);
+    }
+    out
+}
+
+#[test]
+fn hostile_capture_files_get_a_clear_message_or_a_counted_skip() {
+    let dir = std::env::temp_dir().join(format!("v6s-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    // Everything below: no panic (exit 101), no hang, a verdict or exit 3, one message.
+    let ok_exit = |out: &Output, what: &str| {
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0..=3)),
+            "{what}: exit {code:?}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+            "{what}"
+        );
+    };
+    // A huge snaplen and a zero-length record: read, nothing found.
+    let p = write(
+        "snaplen.pcap",
+        &pcap_bytes(u32::MAX, 1, &[(0, &[]), (0, &[])]),
+    );
+    let out = run(&["analyze", &p, "--format", "json"]);
+    ok_exit(&out, "huge snaplen");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["stats"]["frames"], 2);
+    // A record that claims 2 GiB: never allocated; what came before is analysed.
+    let radvd = std::fs::read(capture("radvd-buffalo.pcap")).unwrap();
+    let mut big = radvd.clone();
+    big.extend_from_slice(&pcap_bytes(65535, 1, &[(0x7fff_ffff, &[0; 64])])[24..]);
+    let p = write("oversized.pcap", &big);
+    let out = run(&["analyze", &p, "--format", "json"]);
+    ok_exit(&out, "oversized record");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the records before it still count"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("oversized.pcap") && err.contains("after 8 records"),
+        "{err}"
+    );
+    assert!(err.contains("ends inside a record"), "{err}");
+    // A record cut short by the end of the file.
+    let p = write("cut.pcap", &pcap_bytes(65535, 1, &[(1000, &[0; 10])]));
+    let out = run(&["analyze", &p]);
+    ok_exit(&out, "cut record");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ends inside a record"));
+    // An unknown link type: every record skipped and counted (-v says how many).
+    let p = write(
+        "usr0.pcap",
+        &pcap_bytes(65535, 147, &[(64, &[0xff; 64]), (64, &[0; 64])]),
+    );
+    let out = run(&["analyze", &p, "-v"]);
+    ok_exit(&out, "unknown link type");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2 records were neither Ethernet nor IPv6")
+    );
+    // Wrong magic, an empty file, a header alone.
+    for (name, bytes) in [
+        (
+            "magic.pcap",
+            b"\xde\xad\xbe\xef0000000000000000000000000".to_vec(),
+        ),
+        ("empty.pcap", Vec::new()),
+        ("header.pcap", pcap_bytes(65535, 1, &[])),
+    ] {
+        let p = write(name, &bytes);
+        let out = run(&["analyze", &p]);
+        ok_exit(&out, name);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -188,6 +188,12 @@ pub fn read<R: Read + Send>(
                     .refill()
                     .map_err(|e| malformed(stats.records, format!("{e:?}")))?;
             }
+            Err(PcapError::UnexpectedEof) => {
+                return Err(malformed(
+                    stats.records,
+                    "the file ends inside a record".into(),
+                ));
+            }
             Err(e) => return Err(malformed(stats.records, format!("{e:?}"))),
         }
     }
