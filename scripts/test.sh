@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(tcpdump tshark radvd dnsmasq-base kea-dhcp6-server thc-ipv6 ndisc6
-          isc-dhcp-client python3-scapy iproute2 libcap2-bin)
+          isc-dhcp-client python3 python3-scapy iproute2 libcap2-bin procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
