@@ -5,8 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# chromium renders the HTML report in tests/html_chromium.rs (large, but the only way to
+# check the page in a real browser); fonts-ipafont-gothic makes its Japanese readable in
+# the screenshots kept in target/html-screenshots/.
 packages=(tcpdump tshark radvd dnsmasq-base kea-dhcp6-server thc-ipv6 ndisc6
-          isc-dhcp-client python3 python3-scapy iproute2 libcap2-bin procps)
+          isc-dhcp-client python3 python3-scapy iproute2 libcap2-bin procps
+          chromium fonts-ipafont-gothic)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

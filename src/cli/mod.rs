@@ -35,9 +35,13 @@ struct Args {
     /// several.
     #[arg(short = 'i', long = "interface", global = true, value_name = "IF")]
     interfaces: Vec<String>,
-    /// Output format.
+    /// Output format (`html`: a printable report page, for `scan` and `analyze`).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Write the report of `scan` or `analyze` to FILE instead of stdout; stdout then
+    /// gets only the status line (nothing with `--format json`).
+    #[arg(short = 'o', long, global = true, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Report language (default: Japanese when LANG starts with "ja", else English).
     #[arg(long, global = true, value_enum)]
     lang: Option<LangArg>,
@@ -62,6 +66,7 @@ struct Args {
 enum Format {
     Text,
     Json,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -158,6 +163,10 @@ pub struct Settings {
     pub interface: Option<String>,
     /// JSON instead of text.
     pub json: bool,
+    /// The HTML page instead of text.
+    pub html: bool,
+    /// Where the report goes instead of stdout (`--output`).
+    pub output: Option<PathBuf>,
     /// Report language.
     pub lang: Lang,
     /// The expected upstream.
@@ -232,6 +241,8 @@ fn settings(args: &Args, started: std::time::Instant) -> Result<Settings, Failur
             [_, ..] => return Err(Failure::unknown("only `watch` takes several -i")),
         },
         json: args.format == Format::Json,
+        html: args.format == Format::Html,
+        output: args.output.clone(),
         lang,
         allow,
         rules: Arc::new(rules),
@@ -240,6 +251,43 @@ fn settings(args: &Args, started: std::time::Instant) -> Result<Settings, Failur
         quiet: args.quiet,
         started,
     })
+}
+
+/// `--format html` and `--output` are for the reports of `scan` and `analyze`; the
+/// directory of `--output` must exist (checked before a scan spends its duration).
+fn check_output(args: &Args) -> Result<(), Failure> {
+    let reports = matches!(args.command, Command::Scan { .. } | Command::Analyze { .. });
+    if !reports && args.format == Format::Html {
+        return Err(Failure::unknown(
+            "--format html is for the reports of `scan` and `analyze`",
+        ));
+    }
+    let Some(path) = &args.output else {
+        return Ok(());
+    };
+    if !reports {
+        return Err(Failure::unknown(
+            "--output is for the reports of `scan` and `analyze`",
+        ));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(Failure::unknown(format!(
+            "--output {}: is a directory",
+            path.display()
+        )));
+    }
+    if !dir.is_dir() {
+        return Err(Failure::unknown(format!(
+            "--output {}: no such directory {}",
+            path.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Parses the command line and runs the chosen mode.
@@ -254,7 +302,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
-    let result = match &args.command {
+    let result = check_output(&args).and_then(|()| match &args.command {
         Command::Oui { macs } => oui(&args, macs),
         Command::Rules {
             action: RulesAction::Check { dir },
@@ -278,7 +326,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             let s = settings(&args, started)?;
             watch::run(&s, &w)
         }),
-    };
+    });
     match result {
         Ok(code) => Ok(ExitCode::from(code)),
         Err(f) => {
@@ -414,27 +462,44 @@ fn watch_args(args: &Args, f: &WatchFlags) -> Result<watch::WatchArgs, Failure> 
     })
 }
 
-/// Prints the report of a scan or an analysis in the chosen format: JSON, the status line
-/// alone (`-q`), or the text report.
+/// Prints the report of a scan or an analysis in the chosen format: JSON, the HTML page,
+/// the status line alone (`-q`, text only), or the text report. With `--output` the full
+/// report goes to that file and stdout gets the status line (nothing for JSON, whose
+/// readers expect nothing else there); `-q` changes nothing then.
 pub fn print_report(
     s: &Settings,
     snapshot: &Snapshot<'_>,
     ctx: &Context<'_>,
 ) -> Result<(), Failure> {
-    let text = if s.json {
-        let mut j = report::report_json(snapshot, ctx);
-        j.push('\n');
-        j
-    } else if s.quiet {
-        format!("{}\n", report::status_line(snapshot))
-    } else {
-        let mut t = report::report_text(snapshot, ctx, s.lang);
-        if !t.ends_with('\n') {
-            t.push('\n');
+    let full = || {
+        if s.json {
+            let mut j = report::report_json(snapshot, ctx);
+            j.push('\n');
+            j
+        } else if s.html {
+            report::report_html(snapshot, ctx)
+        } else {
+            let mut t = report::report_text(snapshot, ctx, s.lang);
+            if !t.ends_with('\n') {
+                t.push('\n');
+            }
+            t
         }
-        t
     };
-    print_out(&text)
+    let status = || format!("{}\n", report::status_line(snapshot));
+    match &s.output {
+        Some(path) => {
+            std::fs::write(path, full()).map_err(|e| {
+                Failure::unknown(format!(
+                    "cannot write the report to {}: {e}",
+                    path.display()
+                ))
+            })?;
+            if s.json { Ok(()) } else { print_out(&status()) }
+        }
+        None if s.quiet && !s.json && !s.html => print_out(&status()),
+        None => print_out(&full()),
+    }
 }
 
 /// Writes to stdout; a closed pipe is not an error.

@@ -1,5 +1,6 @@
 //! Rendering of a detector [`Snapshot`]: the human report in Japanese or English
-//! ([`report_text`]), the JSON report and `watch` alerts ([`report_json`],
+//! ([`report_text`]), the printable installer's report as one self-contained HTML page
+//! ([`report_html`], see [`html`]), the JSON report and `watch` alerts ([`report_json`],
 //! [`alert_json`], format documented in [`json`]), and the monitoring-plugin status line
 //! ([`status_line`]) that ends every text report (DESIGN.md, "Exit codes" and "JSON").
 //!
@@ -7,9 +8,11 @@
 //! severities, remedies) and the rule texts, and decides nothing itself, except which
 //! of a source's entries are still current at the snapshot's time (see [`json`]).
 
+pub mod html;
 pub mod json;
 pub mod text;
 
+pub use html::report_html;
 pub use json::{alert_json, alert_json_with_rules, report_json};
 pub use text::report_text;
 
@@ -472,7 +475,11 @@ pub(crate) mod testutil {
 
     /// Feeds every file, in order, to one detector; then an optional host observation.
     pub fn feed_with(names: &[&str], config: Config, host: Option<HostObservation>) -> Fed {
-        let mut detector = detector(config);
+        feed_into(detector(config), names, host)
+    }
+
+    /// Feeds every file, in order, to `detector`; then an optional host observation.
+    pub fn feed_into(mut detector: Detector, names: &[&str], host: Option<HostObservation>) -> Fed {
         let mut events = Vec::new();
         let mut first = None;
         let mut last = Timestamp::default();

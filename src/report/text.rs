@@ -228,7 +228,12 @@ fn header(
 }
 
 /// What an OK verdict rests on: the upstream only, or silence.
-fn quiet_note(snapshot: &Snapshot<'_>, ctx: &Context<'_>, expected: usize, lang: Lang) -> String {
+pub(super) fn quiet_note(
+    snapshot: &Snapshot<'_>,
+    ctx: &Context<'_>,
+    expected: usize,
+    lang: Lang,
+) -> String {
     let probed = ctx.probes.router_solicitation || ctx.probes.dhcpv6_solicit;
     let s = if !snapshot.findings.is_empty() {
         if expected > 0 {
@@ -525,7 +530,7 @@ fn device(out: &mut Out, f: &Finding<'_>, n: usize, now: Timestamp, ctx: &Contex
 }
 
 /// The current entries a source hands out, one line each (capped per kind).
-fn handed_out(s: &Source, deprecates: bool, now: Timestamp, lang: Lang) -> Vec<String> {
+pub(super) fn handed_out(s: &Source, deprecates: bool, now: Timestamp, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let capped = |items: Vec<String>, out: &mut Vec<String>| {
         let total = items.len();
@@ -738,7 +743,7 @@ fn summary_line(out: &mut Out, f: &Finding<'_>) {
     );
 }
 
-fn effect_short(e: Effect, lang: Lang) -> &'static str {
+pub(super) fn effect_short(e: Effect, lang: Lang) -> &'static str {
     match (e, lang) {
         (Effect::SlaacAddress, Lang::Ja) => "アドレス配布",
         (Effect::Dhcpv6Address, Lang::Ja) => "DHCPv6 アドレス",
@@ -938,7 +943,7 @@ fn host_block(out: &mut Out, host: &HostView, snapshot: &Snapshot<'_>) {
     }
 }
 
-fn origin_words(o: AddressOrigin, lang: Lang) -> &'static str {
+pub(super) fn origin_words(o: AddressOrigin, lang: Lang) -> &'static str {
     match (o, lang) {
         (AddressOrigin::LinkLocal, Lang::Ja) => "リンクローカル",
         (AddressOrigin::Slaac, Lang::Ja) => "RA から自動生成",
@@ -953,7 +958,7 @@ fn origin_words(o: AddressOrigin, lang: Lang) -> &'static str {
     }
 }
 
-fn vendor_words(f: &Finding<'_>, lang: Lang) -> String {
+pub(super) fn vendor_words(f: &Finding<'_>, lang: Lang) -> String {
     match (&f.vendor, f.mac_randomized, lang) {
         (Some(v), _, _) => v.name.to_owned(),
         (None, true, Lang::Ja) => "ランダム化された MAC アドレス（メーカー不明）".to_owned(),
@@ -963,7 +968,7 @@ fn vendor_words(f: &Finding<'_>, lang: Lang) -> String {
     }
 }
 
-fn fingerprint_words(fp: Fingerprint, lang: Lang) -> &'static str {
+pub(super) fn fingerprint_words(fp: Fingerprint, lang: Lang) -> &'static str {
     match (fp, lang) {
         (Fingerprint::ThreadBorderRouter, Lang::Ja) => {
             "Thread ボーダールーター（Apple TV・HomePod・Nest Hub・Echo などがなりやすい）"
@@ -997,7 +1002,7 @@ fn preference_words(p: &str, lang: Lang) -> &str {
     }
 }
 
-fn evidence_words(e: &Evidence, lang: Lang) -> String {
+pub(super) fn evidence_words(e: &Evidence, lang: Lang) -> String {
     match lang {
         Lang::En => evidence_en(e),
         Lang::Ja => match e {
@@ -1036,7 +1041,7 @@ fn join_addrs<'a, T: core::fmt::Display + 'a>(items: impl Iterator<Item = &'a T>
 }
 
 /// A lifetime in words: `1日4時間` / `1 d 4 h`, `無期限` / `infinite`.
-fn span(secs: u32, lang: Lang) -> String {
+pub(super) fn span(secs: u32, lang: Lang) -> String {
     if secs == Lifetime::INFINITE {
         return lang_str(lang, "無期限", "infinite").to_owned();
     }
@@ -1068,13 +1073,13 @@ fn span(secs: u32, lang: Lang) -> String {
 }
 
 /// A time for people: JST for Japanese, UTC for English, to the second.
-fn when(ts: Timestamp, lang: Lang) -> String {
+pub(super) fn when(ts: Timestamp, lang: Lang) -> String {
     let (date, time) = date_time(ts, lang);
     zoned(format!("{date} {time}"), lang)
 }
 
 /// A span of time for people; the date once when both ends share it.
-fn between(from: Timestamp, to: Timestamp, lang: Lang) -> String {
+pub(super) fn between(from: Timestamp, to: Timestamp, lang: Lang) -> String {
     let (d1, t1) = date_time(from, lang);
     let (d2, t2) = date_time(to, lang);
     if (&d1, &t1) == (&d2, &t2) {
@@ -1171,7 +1176,7 @@ impl Out {
 }
 
 /// Display columns of a character: two for East Asian wide and fullwidth ones.
-fn char_width(c: char) -> usize {
+pub(super) fn char_width(c: char) -> usize {
     match c as u32 {
         0x1100..=0x115F
         | 0x2E80..=0x303E
