@@ -315,6 +315,13 @@ fn build_ra(ra: &Ra, src_mac: Mac) -> Vec<Vec<u8>> {
         Some("hbh") => vec![insert_ext(&frame, 0)],
         Some("dstopt") => vec![insert_ext(&frame, 60)],
         Some("fragment") => fragment_after_header(&frame),
+        Some("fragment-reversed") => {
+            let mut parts = fragment_after_header(&frame);
+            parts.reverse();
+            parts
+        }
+        Some("large-dstopt") => vec![insert_large_dstopt(&frame, 1024)],
+        Some("nested-fragment") => vec![insert_atomic_fragment(&insert_atomic_fragment(&frame))],
         Some(h) => panic!("unknown hide {h}"),
     }
 }
@@ -326,6 +333,49 @@ fn insert_ext(frame: &[u8], kind: u8) -> Vec<u8> {
     let next = out[20];
     out[20] = kind;
     out.extend_from_slice(&[next, 0, 1, 4, 0, 0, 0, 0]);
+    out.extend_from_slice(&frame[54..]);
+    let plen = u16::from_be_bytes([out[18], out[19]]) + 8;
+    out[18..20].copy_from_slice(&plen.to_be_bytes());
+    out
+}
+
+/// A Destination Options header of `len` bytes (one PadN option) in front of the
+/// ICMPv6 message: RFC 7113's long header chain, in one packet.
+fn insert_large_dstopt(frame: &[u8], len: usize) -> Vec<u8> {
+    assert!(len % 8 == 0 && (8..=2048).contains(&len));
+    let mut out = frame[..54].to_vec();
+    let next = out[20];
+    out[20] = 60;
+    out.push(next);
+    out.push((len / 8 - 1) as u8);
+    // PadN options of at most 255 bytes each fill the rest.
+    let mut left = len - 2;
+    while left > 0 {
+        let n = left.min(257);
+        let (n, pad) = if n == 1 {
+            (1, vec![0u8])
+        } else {
+            let mut o = vec![1u8, (n - 2) as u8];
+            o.resize(n, 0);
+            (n, o)
+        };
+        out.extend_from_slice(&pad);
+        left -= n;
+    }
+    out.extend_from_slice(&frame[54..]);
+    let plen = u16::from_be_bytes([out[18], out[19]]) + len as u16;
+    out[18..20].copy_from_slice(&plen.to_be_bytes());
+    out
+}
+
+/// An atomic fragment header (offset 0, M=0) in front of the ICMPv6 message; with
+/// a second one on top, a fragment header inside another (thc-ipv6's
+/// `fake_router6 -F` sends such nested ones).
+fn insert_atomic_fragment(frame: &[u8]) -> Vec<u8> {
+    let mut out = frame[..54].to_vec();
+    let next = out[20];
+    out[20] = 44;
+    out.extend_from_slice(&[next, 0, 0, 0, 0x0b, 0xad, 0xf0, 0x0d]);
     out.extend_from_slice(&frame[54..]);
     let plen = u16::from_be_bytes([out[18], out[19]]) + 8;
     out[18..20].copy_from_slice(&plen.to_be_bytes());
