@@ -161,6 +161,15 @@ fn hidden_ras_from_thc_ipv6() {
         });
         assert!(hidden, "{file}: no hidden_ra in {r}");
     }
+    // Only fake_router6 -F's cut multicast RAs (hosts drop them): the sender is still
+    // reported, hidden_ra alone, a warning.
+    let r = json(&analyze(
+        "thc-fake_router6-F-multicast.pcap",
+        &["--format", "json"],
+    ));
+    assert_eq!(r["verdict"], "warning", "{r}");
+    let s = source(&r, "00:1b:21:de:ad:01");
+    assert_eq!(s["effects"], serde_json::json!(["hidden_ra"]));
 }
 
 #[test]

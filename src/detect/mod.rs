@@ -493,6 +493,28 @@ impl Detector {
                 self.refresh_alerts(now);
             }
             (Message::Ndisc(_), _) => {}
+            // An RA too short or too broken to read, behind extension headers or in
+            // fragments: hosts drop it, but someone is trying to slip RAs past RA-Guard
+            // (thc-ipv6's fake_router6 -F sends its periodic RA so). The sender is
+            // recorded with that evidence, and `hidden_ra` alone is a warning.
+            (
+                Message::None,
+                Some(Transport::Icmpv6 {
+                    msg_type: wire::icmpv6::Message::RouterAdvert,
+                    ..
+                }),
+            ) if hidden && d.error.is_some() => {
+                let limits = self.config.source_limits;
+                let error = d.error.map(|e| e.to_string()).unwrap_or_default();
+                let Some(source) = self.source_for(now, mac, true) else {
+                    return;
+                };
+                source.saw(now, ip.src, &limits);
+                source.note(Evidence::Malformed(error));
+                source.note(Evidence::InvalidRa("cut short or unreadable"));
+                source.saw_hidden(fragmented);
+                self.refresh_alerts(now);
+            }
             (
                 Message::Dhcpv6(outer),
                 Some(Transport::Udp {
