@@ -76,10 +76,15 @@ fn flood(tool: &str) {
         &["radvd", "-n", "-C", &conf, "-u", "root", "-m", "stderr"],
     );
     let buffalo = format!("src:{BUFFALO_MAC}");
-    let raised = net.wait_for(Duration::from_secs(10), || {
+    let raised = net.wait_for(Duration::from_secs(20), || {
         count(&alerts(&alerts_file), "raised", &buffalo) == 1
     });
-    assert!(raised, "{}", net.log("watch"));
+    assert!(
+        raised,
+        "watch: {}\nradvd: {}",
+        net.log("watch"),
+        net.log("radvd")
+    );
 
     // The flood.
     let rx = |net: &Net| -> u64 {
@@ -139,29 +144,26 @@ fn flood(tool: &str) {
         received >= arrived as f64 * 0.99 - 50.0,
         "{received} frames read of {arrived} that reached eth0"
     );
-    let pid = net.exec(&term, &["pgrep", "-f", "v6sentinel watch"]).stdout;
-    let pid = String::from_utf8_lossy(&pid)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let pid = net.pid("watch");
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let rss_kb: u64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap_or(u64::MAX);
-    assert!(rss_kb < 32 * 1024, "RSS {rss_kb} kB after the flood");
+    assert!(
+        rss_kb < 32 * 1024,
+        "RSS {rss_kb} kB after the flood:\n{status}"
+    );
     let exit = net.terminate("watch", Duration::from_secs(15));
     assert_eq!(exit.and_then(|s| s.code()), Some(0), "{}", net.log("watch"));
 }
 
+/// Both tools, one after the other: two floods at once would starve each other's
+/// namespaces of CPU (the terminal's kernel takes every RA too) and test the machine,
+/// not the service.
 #[test]
-fn flood_router26_is_one_alert() {
+fn floods_are_one_alert_each() {
     flood("atk6-flood_router26");
-}
-
-#[test]
-fn flood_router6_is_one_alert() {
     flood("atk6-flood_router6");
 }

@@ -141,12 +141,7 @@ fn raised_once_then_resolved_when_the_lifetimes_run_out() {
     assert_eq!(status, 200, "{body}");
 
     // It switched to nobody and kept only CAP_NET_RAW (bit 13).
-    let pid = net.exec(&term, &["pgrep", "-f", "v6sentinel watch"]).stdout;
-    let pid = String::from_utf8_lossy(&pid)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let pid = net.pid("watch");
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     assert!(status.contains("Uid:\t65534"), "{status}");
     assert!(status.contains("CapEff:\t0000000000002000"), "{status}");

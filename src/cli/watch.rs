@@ -32,6 +32,9 @@ pub const EXIT_CONFIG: u8 = 78;
 /// `/healthz` says unhealthy when the main loop has not run for this long.
 const HEALTH_SILENCE_S: u64 = 30;
 
+/// The shortest time between two readings of the host's own state.
+const HOST_COALESCE: Duration = Duration::from_secs(1);
+
 /// How long SIGTERM waits for the sinks to deliver what they hold.
 const FLUSH_DEADLINE: Duration = Duration::from_secs(10);
 
@@ -558,7 +561,16 @@ fn spawn_host_watch(iface: String, tx: mpsc::Sender<HostObservation>, stop: Arc<
                             }
                         }
                     }
-                    match watcher.wait(Some(Duration::from_secs(1))) {
+                    // At most one observation a second: a terminal flooded with RAs
+                    // changes its routes thousands of times a second, and each dump
+                    // reads them all. What changes meanwhile is gathered by `drain`.
+                    let result = if changed {
+                        std::thread::sleep(HOST_COALESCE);
+                        watcher.drain()
+                    } else {
+                        watcher.wait(Some(Duration::from_secs(1)))
+                    };
+                    match result {
                         Ok(c) => changed = c,
                         Err(_) => break,
                     }

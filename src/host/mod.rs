@@ -210,6 +210,9 @@ pub struct HostState {
     /// Netlink messages that could not be decoded and were skipped (a kernel newer than
     /// the parser); 0 normally.
     pub undecoded: usize,
+    /// Addresses and routes past the caps of one dump (a terminal flooded with RAs),
+    /// counted, not kept.
+    pub not_kept: usize,
 }
 
 impl HostState {
@@ -219,13 +222,14 @@ impl HostState {
             addresses: self.addresses.iter().map(|a| a.to_host_address()).collect(),
             ..HostObservation::default()
         };
+        let mut seen = std::collections::HashSet::new();
         for r in &self.routes {
             let Some(gw) = r.gateway else { continue };
             if r.is_default() {
                 if !obs.default_routers.contains(&gw) {
                     obs.default_routers.push(gw);
                 }
-            } else if r.from_ra() && !obs.routes.contains(&(r.destination, gw)) {
+            } else if r.from_ra() && seen.insert((r.destination, gw)) {
                 obs.routes.push((r.destination, gw));
             }
         }

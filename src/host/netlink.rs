@@ -55,7 +55,16 @@ pub(super) fn open(interface: &str) -> Result<Socket, HostError> {
     Ok(socket)
 }
 
-/// Addresses and routes of `ifindex` (DNS is left empty).
+/// The most addresses and routes of the interface one dump keeps. A terminal flooded with
+/// RAs can hold hundreds of thousands of routes; the detector needs the default routes and
+/// RA routes, and a report can show only so many. The rest are counted in
+/// [`HostState::not_kept`].
+pub const MAX_ADDRESSES: usize = 256;
+/// See [`MAX_ADDRESSES`].
+pub const MAX_ROUTES: usize = 1024;
+
+/// Addresses and routes of `ifindex` (DNS is left empty), at most [`MAX_ADDRESSES`] and
+/// [`MAX_ROUTES`]: each message is reduced as it arrives, never kept whole.
 pub(super) fn dump(interface: &str, ifindex: u32) -> Result<HostState, HostError> {
     let socket = open(interface)?;
     let mut state = HostState {
@@ -65,46 +74,83 @@ pub(super) fn dump(interface: &str, ifindex: u32) -> Result<HostState, HostError
     };
     let mut addr_req = AddressMessage::default();
     addr_req.header.family = AddressFamily::Inet6;
-    let (messages, undecoded) = request(
+    let mut addresses = Vec::new();
+    let mut not_kept = 0;
+    state.undecoded += request(
         &socket,
         1,
         RouteNetlinkMessage::GetAddress(addr_req),
         interface,
         "RTM_GETADDR dump",
+        &mut |m| match m {
+            Some(RouteNetlinkMessage::NewAddress(a)) => {
+                if let Some(info) = address_info(&a, ifindex) {
+                    if addresses.len() < MAX_ADDRESSES {
+                        addresses.push(info);
+                    } else {
+                        not_kept += 1;
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                addresses.clear();
+                not_kept = 0;
+            }
+        },
     )?;
-    state.undecoded += undecoded;
-    for m in &messages {
-        if let RouteNetlinkMessage::NewAddress(a) = m {
-            state.addresses.extend(address_info(a, ifindex));
-        }
-    }
+    state.addresses = addresses;
+    state.not_kept += not_kept;
     let mut route_req = RouteMessage::default();
     route_req.header.address_family = AddressFamily::Inet6;
-    let (messages, undecoded) = request(
+    let mut routes = Vec::new();
+    let mut not_kept = 0;
+    state.undecoded += request(
         &socket,
         2,
         RouteNetlinkMessage::GetRoute(route_req),
         interface,
         "RTM_GETROUTE dump",
+        &mut |m| match m {
+            Some(RouteNetlinkMessage::NewRoute(r)) => {
+                for info in route_info(&r, ifindex) {
+                    if routes.len() < MAX_ROUTES {
+                        routes.push(info);
+                        continue;
+                    }
+                    not_kept += 1;
+                    // Default routes matter most: one takes the place of the last
+                    // other route.
+                    if info.is_default() {
+                        if let Some(slot) = routes.iter_mut().rev().find(|r| !r.is_default()) {
+                            *slot = info;
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                routes.clear();
+                not_kept = 0;
+            }
+        },
     )?;
-    state.undecoded += undecoded;
-    for m in &messages {
-        if let RouteNetlinkMessage::NewRoute(r) = m {
-            state.routes.extend(route_info(r, ifindex));
-        }
-    }
+    state.routes = routes;
+    state.not_kept += not_kept;
     Ok(state)
 }
 
-/// Sends one dump request and collects the answers, trying again when the kernel says
-/// the dump was interrupted. Returns the decoded messages and how many were skipped.
+/// Sends one dump request and hands each decoded answer to `each`, trying again when the
+/// kernel says the dump was interrupted (`each(None)` first, to forget the partial
+/// answer). Returns how many messages could not be decoded.
 fn request(
     socket: &Socket,
     seq: u32,
     message: RouteNetlinkMessage,
     interface: &str,
     op: &'static str,
-) -> Result<(Vec<RouteNetlinkMessage>, usize), HostError> {
+    each: &mut dyn FnMut(Option<RouteNetlinkMessage>),
+) -> Result<usize, HostError> {
     let netlink_err = |source| HostError::Netlink {
         op,
         interface: interface.to_owned(),
@@ -113,7 +159,7 @@ fn request(
     let mut header = NetlinkHeader::default();
     header.flags = NLM_F_REQUEST | NLM_F_DUMP;
     let mut packet = NetlinkMessage::new(header, NetlinkPayload::from(message));
-    let mut last = (Vec::new(), 0);
+    let mut undecoded = 0;
     for attempt in 0..DUMP_TRIES {
         // Each try has its own sequence number, so late parts of an abandoned dump are
         // not mixed in.
@@ -123,13 +169,16 @@ fn request(
         let mut buf = vec![0u8; packet.buffer_len()];
         packet.serialize(&mut buf);
         socket.send(&buf, 0).map_err(netlink_err)?;
-        let (messages, undecoded, interrupted) = collect(socket, seq, interface, op)?;
-        last = (messages, undecoded);
+        if attempt > 0 {
+            each(None);
+        }
+        let (skipped, interrupted) = collect(socket, seq, interface, op, each)?;
+        undecoded = skipped;
         if !interrupted {
             break;
         }
     }
-    Ok(last)
+    Ok(undecoded)
 }
 
 /// Reads datagrams until `NLMSG_DONE` of sequence `seq`.
@@ -138,8 +187,8 @@ fn collect(
     seq: u32,
     interface: &str,
     op: &'static str,
-) -> Result<(Vec<RouteNetlinkMessage>, usize, bool), HostError> {
-    let mut out = Vec::new();
+    each: &mut dyn FnMut(Option<RouteNetlinkMessage>),
+) -> Result<(usize, bool), HostError> {
     let mut undecoded = 0;
     let mut interrupted = false;
     let mut buf = vec![0u8; RECV_BUFFER];
@@ -159,11 +208,11 @@ fn collect(
             }
             interrupted |= h.flags & NLM_F_DUMP_INTR != 0;
             if h.kind == NLMSG_DONE {
-                return Ok((out, undecoded, interrupted));
+                return Ok((undecoded, interrupted));
             }
             match NetlinkMessage::<RouteNetlinkMessage>::deserialize(raw) {
                 Ok(m) => match m.payload {
-                    NetlinkPayload::InnerMessage(inner) => out.push(inner),
+                    NetlinkPayload::InnerMessage(inner) => each(Some(inner)),
                     NetlinkPayload::Error(e) if e.code.is_some() => {
                         return Err(HostError::Kernel {
                             op,
@@ -171,7 +220,7 @@ fn collect(
                             source: e.to_io(),
                         });
                     }
-                    NetlinkPayload::Done(_) => return Ok((out, undecoded, interrupted)),
+                    NetlinkPayload::Done(_) => return Ok((undecoded, interrupted)),
                     _ => {}
                 },
                 Err(_) if h.kind == NLMSG_ERROR => {

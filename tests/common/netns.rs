@@ -261,6 +261,16 @@ impl Net {
         None
     }
 
+    /// The process id of a daemon started with [`spawn`](Self::spawn) (`ip netns exec`
+    /// execs the command, so it is the daemon's own).
+    pub fn pid(&self, name: &str) -> u32 {
+        self.children
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c.id())
+            .unwrap_or_else(|| panic!("no daemon {name}"))
+    }
+
     /// Whether a daemon started with [`spawn`](Self::spawn) is still running.
     pub fn running(&mut self, name: &str) -> bool {
         self.children
