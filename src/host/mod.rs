@@ -460,6 +460,7 @@ mod tests {
             ],
             dns: vec![ip("2001:db8::53")],
             undecoded: 0,
+            not_kept: 0,
         };
         let obs = state.observation();
         assert_eq!(obs.default_routers, vec![ll, other]);
