@@ -127,6 +127,47 @@ fn unicast_only_router_is_found_by_the_probe() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(solicitations(&net), solicited, "a passive scan sent an RS");
 
+    // The installer's printable record of the same scan: the device, its remedy, and the
+    // terminal's address it handed out.
+    let html = net.dir.join("report.html");
+    let html_arg = html.display().to_string();
+    let bin = v6sentinel().display().to_string();
+    let out = net.exec(
+        &term,
+        &[
+            &bin,
+            "scan",
+            "-i",
+            "eth0",
+            "--duration",
+            "3",
+            "--format",
+            "html",
+            "--output",
+            &html_arg,
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("CRITICAL - "));
+    let page = std::fs::read_to_string(&html).expect("the report file");
+    assert!(page.contains(BUFFALO_MAC), "no MAC in the page");
+    assert!(page.contains("対処方法１"), "no remedy in the page");
+    let slaac = r["host"]["addresses"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["origin"] == "slaac"))
+        .and_then(|a| a["address"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        !slaac.is_empty() && page.contains(&slaac),
+        "no SLAAC address {slaac} in the page"
+    );
+
     // The portable pnet backend finds it too.
     let out = scan(&net, &term, &["--duration", "3", "--backend", "pnet"]);
     let r = report(&out);
