@@ -34,6 +34,8 @@ const HEALTH_SILENCE_S: u64 = 30;
 
 /// The shortest time between two readings of the host's own state.
 const HOST_COALESCE: Duration = Duration::from_secs(1);
+/// The longest: however slow a reading is, the host is read again within this.
+const HOST_COALESCE_MAX: Duration = Duration::from_secs(30);
 
 /// How long SIGTERM waits for the sinks to deliver what they hold.
 const FLUSH_DEADLINE: Duration = Duration::from_secs(10);
@@ -552,20 +554,26 @@ fn spawn_host_watch(iface: String, tx: mpsc::Sender<HostObservation>, stop: Arc<
                     continue;
                 };
                 let mut changed = true;
+                let mut pause = HOST_COALESCE;
                 // An interface removed and added again has a new index: watch that one.
                 while !stop.load(Ordering::Relaxed) && host::ifindex(&iface).ok() == Some(index) {
                     if changed {
+                        let started = std::time::Instant::now();
                         if let Ok(observation) = host::observe(&iface) {
                             if tx.blocking_send(observation).is_err() {
                                 return;
                             }
                         }
+                        // A dump that takes long (a kernel holding tens of thousands of
+                        // routes during an RA flood) is not repeated more than one
+                        // twentieth of the time.
+                        pause = (started.elapsed() * 20).clamp(HOST_COALESCE, HOST_COALESCE_MAX);
                     }
                     // At most one observation a second: a terminal flooded with RAs
                     // changes its routes thousands of times a second, and each dump
                     // reads them all. What changes meanwhile is gathered by `drain`.
                     let result = if changed {
-                        std::thread::sleep(HOST_COALESCE);
+                        std::thread::sleep(pause);
                         watcher.drain()
                     } else {
                         watcher.wait(Some(Duration::from_secs(1)))

@@ -57,8 +57,9 @@ pub(super) fn open(interface: &str) -> Result<Socket, HostError> {
 
 /// The most addresses and routes of the interface one dump keeps. A terminal flooded with
 /// RAs can hold hundreds of thousands of routes; the detector needs the default routes and
-/// RA routes, and a report can show only so many. The rest are counted in
-/// [`HostState::not_kept`].
+/// RA routes, and a report can show only so many. Addresses past the cap are counted in
+/// [`HostState::not_kept`]; the route dump stops at the first route past it (counted as
+/// one).
 pub const MAX_ADDRESSES: usize = 256;
 /// See [`MAX_ADDRESSES`].
 pub const MAX_ROUTES: usize = 1024;
@@ -82,21 +83,24 @@ pub(super) fn dump(interface: &str, ifindex: u32) -> Result<HostState, HostError
         RouteNetlinkMessage::GetAddress(addr_req),
         interface,
         "RTM_GETADDR dump",
-        &mut |m| match m {
-            Some(RouteNetlinkMessage::NewAddress(a)) => {
-                if let Some(info) = address_info(&a, ifindex) {
-                    if addresses.len() < MAX_ADDRESSES {
-                        addresses.push(info);
-                    } else {
-                        not_kept += 1;
+        &mut |m| {
+            match m {
+                Some(RouteNetlinkMessage::NewAddress(a)) => {
+                    if let Some(info) = address_info(&a, ifindex) {
+                        if addresses.len() < MAX_ADDRESSES {
+                            addresses.push(info);
+                        } else {
+                            not_kept += 1;
+                        }
                     }
                 }
+                Some(_) => {}
+                None => {
+                    addresses.clear();
+                    not_kept = 0;
+                }
             }
-            Some(_) => {}
-            None => {
-                addresses.clear();
-                not_kept = 0;
-            }
+            true
         },
     )?;
     state.addresses = addresses;
@@ -111,28 +115,28 @@ pub(super) fn dump(interface: &str, ifindex: u32) -> Result<HostState, HostError
         RouteNetlinkMessage::GetRoute(route_req),
         interface,
         "RTM_GETROUTE dump",
-        &mut |m| match m {
-            Some(RouteNetlinkMessage::NewRoute(r)) => {
-                for info in route_info(&r, ifindex) {
-                    if routes.len() < MAX_ROUTES {
-                        routes.push(info);
-                        continue;
-                    }
-                    not_kept += 1;
-                    // Default routes matter most: one takes the place of the last
-                    // other route.
-                    if info.is_default() {
-                        if let Some(slot) = routes.iter_mut().rev().find(|r| !r.is_default()) {
-                            *slot = info;
+        &mut |m| {
+            match m {
+                Some(RouteNetlinkMessage::NewRoute(r)) => {
+                    for info in route_info(&r, ifindex) {
+                        if routes.len() < MAX_ROUTES {
+                            routes.push(info);
+                        } else {
+                            not_kept += 1;
                         }
                     }
                 }
+                Some(_) => {}
+                None => {
+                    routes.clear();
+                    not_kept = 0;
+                }
             }
-            Some(_) => {}
-            None => {
-                routes.clear();
-                not_kept = 0;
-            }
+            // Past the cap the dump is abandoned: the kernel walks its whole routing
+            // tree to dump it, which with an RA flood's tens of thousands of routes
+            // costs seconds of CPU. Default routes sit at the root of the tree and come
+            // first.
+            not_kept == 0
         },
     )?;
     state.routes = routes;
@@ -142,14 +146,15 @@ pub(super) fn dump(interface: &str, ifindex: u32) -> Result<HostState, HostError
 
 /// Sends one dump request and hands each decoded answer to `each`, trying again when the
 /// kernel says the dump was interrupted (`each(None)` first, to forget the partial
-/// answer). Returns how many messages could not be decoded.
+/// answer); `each` returning `false` abandons the dump. Returns how many messages could
+/// not be decoded.
 fn request(
     socket: &Socket,
     seq: u32,
     message: RouteNetlinkMessage,
     interface: &str,
     op: &'static str,
-    each: &mut dyn FnMut(Option<RouteNetlinkMessage>),
+    each: &mut dyn FnMut(Option<RouteNetlinkMessage>) -> bool,
 ) -> Result<usize, HostError> {
     let netlink_err = |source| HostError::Netlink {
         op,
@@ -187,7 +192,7 @@ fn collect(
     seq: u32,
     interface: &str,
     op: &'static str,
-    each: &mut dyn FnMut(Option<RouteNetlinkMessage>),
+    each: &mut dyn FnMut(Option<RouteNetlinkMessage>) -> bool,
 ) -> Result<(usize, bool), HostError> {
     let mut undecoded = 0;
     let mut interrupted = false;
@@ -212,7 +217,11 @@ fn collect(
             }
             match NetlinkMessage::<RouteNetlinkMessage>::deserialize(raw) {
                 Ok(m) => match m.payload {
-                    NetlinkPayload::InnerMessage(inner) => each(Some(inner)),
+                    NetlinkPayload::InnerMessage(inner) => {
+                        if !each(Some(inner)) {
+                            return Ok((undecoded, false));
+                        }
+                    }
                     NetlinkPayload::Error(e) if e.code.is_some() => {
                         return Err(HostError::Kernel {
                             op,
