@@ -217,10 +217,8 @@ fn collect(
             }
             match NetlinkMessage::<RouteNetlinkMessage>::deserialize(raw) {
                 Ok(m) => match m.payload {
-                    NetlinkPayload::InnerMessage(inner) => {
-                        if !each(Some(inner)) {
-                            return Ok((undecoded, false));
-                        }
+                    NetlinkPayload::InnerMessage(inner) if !each(Some(inner)) => {
+                        return Ok((undecoded, false));
                     }
                     NetlinkPayload::Error(e) if e.code.is_some() => {
                         return Err(HostError::Kernel {
