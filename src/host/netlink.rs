@@ -217,8 +217,12 @@ fn collect(
             }
             match NetlinkMessage::<RouteNetlinkMessage>::deserialize(raw) {
                 Ok(m) => match m.payload {
-                    NetlinkPayload::InnerMessage(inner) if !each(Some(inner)) => {
-                        return Ok((undecoded, false));
+                    NetlinkPayload::InnerMessage(inner) => {
+                        // (`each` takes the message: it cannot be a match guard.)
+                        #[allow(clippy::collapsible_match)]
+                        if !each(Some(inner)) {
+                            return Ok((undecoded, false));
+                        }
                     }
                     NetlinkPayload::Error(e) if e.code.is_some() => {
                         return Err(HostError::Kernel {
