@@ -130,35 +130,7 @@ impl Net {
                 "net.ipv6.conf.default.router_solicitations=0",
             ],
         );
-        self.ports += 1;
-        let port = format!("p{}", self.ports);
-        self.ip(&[
-            "-n",
-            &self.bridge,
-            "link",
-            "add",
-            "name",
-            &port,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "eth0",
-            "netns",
-            &ns,
-        ]);
-        self.ip(&["-n", &ns, "link", "set", "dev", "eth0", "address", mac]);
-        self.ip(&[
-            "-n",
-            &self.bridge,
-            "link",
-            "set",
-            "dev",
-            &port,
-            "master",
-            "br0",
-            "up",
-        ]);
+        self.plug(&ns, mac);
         self.ip(&["-n", &ns, "link", "set", "dev", "lo", "up"]);
         self.ip(&["-n", &ns, "link", "set", "dev", "eth0", "up"]);
         self.wait_link_local(&ns);
@@ -279,40 +251,28 @@ impl Net {
             .is_some_and(|(_, c)| matches!(c.try_wait(), Ok(None)))
     }
 
+    /// Gives `ns` an eth0 with `mac`, its veth peer a new port of the bridge (up; eth0 is
+    /// left for the caller to bring up).
+    fn plug(&mut self, ns: &str, mac: &str) {
+        self.ports += 1;
+        let port = format!("p{}", self.ports);
+        let bridge = self.bridge.clone();
+        self.ip(&[
+            "-n", &bridge, "link", "add", "name", &port, "type", "veth", "peer", "name", "eth0",
+            "netns", ns,
+        ]);
+        self.ip(&["-n", ns, "link", "set", "dev", "eth0", "address", mac]);
+        self.ip(&[
+            "-n", &bridge, "link", "set", "dev", &port, "master", "br0", "up",
+        ]);
+    }
+
     /// Removes `ns`'s eth0 (its veth pair goes with it) and, after `pause`, plugs a new one
     /// with the same name and MAC into the bridge: a cable pulled and plugged back.
     pub fn replug(&mut self, ns: &str, mac: &str, pause: Duration) {
         self.ip(&["-n", ns, "link", "del", "eth0"]);
         std::thread::sleep(pause);
-        self.ports += 1;
-        let port = format!("p{}", self.ports);
-        self.ip(&[
-            "-n",
-            &self.bridge,
-            "link",
-            "add",
-            "name",
-            &port,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "eth0",
-            "netns",
-            ns,
-        ]);
-        self.ip(&["-n", ns, "link", "set", "dev", "eth0", "address", mac]);
-        self.ip(&[
-            "-n",
-            &self.bridge,
-            "link",
-            "set",
-            "dev",
-            &port,
-            "master",
-            "br0",
-            "up",
-        ]);
+        self.plug(ns, mac);
         self.ip(&["-n", ns, "link", "set", "dev", "eth0", "up"]);
     }
 
