@@ -4,6 +4,13 @@
 //!
 //! Every line is checked: a malformed line, a block listed twice or counts that disagree
 //! with the `# counts:` comment fail the build with `rules/oui.tsv:LINE: what`.
+//!
+//! For a Windows target (mingw), it also makes `libPacket.a`, a *delay-import* library
+//! for Npcap's `Packet.dll`, with `dlltool -y` from the list of functions
+//! `pnet_datalink` imports ([`PACKET_EXPORTS`]). pnet's `#[link(name = "Packet")]`
+//! resolves to it, so the executable starts without Npcap and loads `Packet.dll` at the
+//! first call, which `src/capture/npcap.rs` makes sure happens only once the DLL is
+//! known to be there.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -21,16 +28,83 @@ use table::{Block, Builder};
 /// The table, relative to the package root (the build script's working directory).
 const TABLE: &str = "rules/oui.tsv";
 
+/// The functions of `Packet.dll` that `pnet_datalink` 0.35 declares
+/// (`src/bindings/winpcap.rs`).
+const PACKET_EXPORTS: &[&str] = &[
+    "PacketAllocatePacket",
+    "PacketCloseAdapter",
+    "PacketFreePacket",
+    "PacketGetAdapterNames",
+    "PacketInitPacket",
+    "PacketOpenAdapter",
+    "PacketReceivePacket",
+    "PacketSendPacket",
+    "PacketSetBuff",
+    "PacketSetHwFilter",
+    "PacketSetMinToCopy",
+    "PacketSetReadTimeout",
+];
+
 fn main() -> ExitCode {
     println!("cargo:rerun-if-changed={TABLE}");
     println!("cargo:rerun-if-changed=src/oui/table.rs");
-    match run() {
+    println!("cargo:rerun-if-env-changed=DLLTOOL");
+    let windows_gnu = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("windows")
+        && std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu");
+    let result = run().and_then(|()| {
+        if windows_gnu {
+            packet_delay_lib()
+        } else {
+            Ok(())
+        }
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes `Packet.def` and turns it into the delay-import library `libPacket.a` in
+/// OUT_DIR, then adds OUT_DIR to the link search path.
+fn packet_delay_lib() -> Result<(), String> {
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
+    let def = out_dir.join("Packet.def");
+    let mut text = String::from("LIBRARY Packet.dll\nEXPORTS\n");
+    for f in PACKET_EXPORTS {
+        text.push_str(&format!("    {f}\n"));
+    }
+    std::fs::write(&def, text).map_err(|e| format!("{}: {e}", def.display()))?;
+    let arch = match std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() {
+        Ok("x86_64") => ("x86_64-w64-mingw32-dlltool", "i386:x86-64"),
+        Ok("x86") => ("i686-w64-mingw32-dlltool", "i386"),
+        Ok(other) => return Err(format!("no Npcap delay-import library for {other}")),
+        Err(_) => return Err("CARGO_CFG_TARGET_ARCH is not set".to_owned()),
+    };
+    let dlltool = std::env::var("DLLTOOL").unwrap_or_else(|_| arch.0.to_owned());
+    let lib = out_dir.join("libPacket.a");
+    let status = std::process::Command::new(&dlltool)
+        .args(["-m", arch.1, "-D", "Packet.dll", "-d"])
+        .arg(&def)
+        .arg("-y")
+        .arg(&lib)
+        .status()
+        .map_err(|e| {
+            format!(
+                "running {dlltool}: {e} (install Debian's binutils-mingw-w64-x86-64, or set \
+                 DLLTOOL)"
+            )
+        })?;
+    if !status.success() {
+        return Err(format!(
+            "{dlltool} failed ({status}) making {}",
+            lib.display()
+        ));
+    }
+    println!("cargo:rustc-link-search=native={}", out_dir.display());
+    Ok(())
 }
 
 fn run() -> Result<(), String> {

@@ -7,8 +7,10 @@
 //! detection, reports, capture, probes, host state, sinks, metrics, privileges) build on
 //! it.
 // No unsafe code, except in `capture::afpacket` (AF_PACKET system calls socket2 does not
-// wrap), which allows it at its top and documents every block with a `SAFETY:` line. `deny`
-// rather than `forbid`, because `forbid` cannot be lifted for that one module.
+// wrap) and, on Windows, the Win32 calls of `host::windows` (IP Helper), `capture::npcap`
+// (loading Packet.dll) and `sink::eventlog`, which allow it at their top and document every
+// block with a `SAFETY:` line. `deny` rather than `forbid`, because `forbid` cannot be
+// lifted for those modules.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 // Never unwrap on a packet path: outside tests, no unwrap, expect or panic at all.
@@ -22,6 +24,7 @@ pub mod detect;
 pub mod host;
 pub mod metrics;
 pub mod oui;
+#[cfg(target_os = "linux")]
 pub mod privilege;
 pub mod probe;
 pub mod report;

@@ -39,7 +39,19 @@
 //! costs nothing but one rate-limited error message.
 //! The system's own DHCPv6 client ignores our answers: their transaction ID is not one
 //! of its own.
+//!
+//! # Whole frames through the capture handle (pnet backend, Windows)
+//! [`frames`] builds the same three messages as whole Ethernet frames — from the
+//! interface's MAC and link-local address, to 33:33:00:00:00:02 and 33:33:00:01:00:02,
+//! UDP 546 → 547 — and [`send_frames`] writes them through the capture's own handle
+//! ([`LiveCapture::send`]). That is how the probes go out on Windows, where the system's
+//! DHCPv6 client holds UDP 546 and raw ICMPv6 sockets cannot set the hop limit, and how
+//! they go out with `--backend pnet` on Linux, which tests the same path in network
+//! namespaces. Without a usable link-local address the DHCPv6 frames are not sent (a
+//! DHCPv6 client must use its link-local address, RFC 8415 §13.1); the RS goes from ::
+//! without the Source Link-Layer Address option.
 
+use crate::capture::LiveCapture;
 use crate::host::{self, HostError};
 use crate::wire::Mac;
 use crate::wire::dhcpv6::{self, ALL_DHCP_RELAY_AGENTS_AND_SERVERS, Duid, TransactionId};
@@ -48,10 +60,14 @@ use crate::wire::ipv6::ALL_ROUTERS;
 use crate::wire::ndisc::NdiscRepr;
 use crate::wire::ndopt::{NdOption, NdOptions};
 use core::fmt;
-use core::net::{Ipv6Addr, SocketAddrV6};
+use core::net::Ipv6Addr;
+#[cfg(target_os = "linux")]
+use core::net::SocketAddrV6;
+#[cfg(target_os = "linux")]
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
-use std::io::{ErrorKind, Read};
-use std::path::Path;
+#[cfg(target_os = "linux")]
+use std::io::ErrorKind;
+use std::io::Read;
 
 /// Hop limit of every Neighbor Discovery message (RFC 4861 §4.1).
 pub const ND_HOP_LIMIT: u32 = 255;
@@ -120,6 +136,13 @@ pub enum ProbeError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A DHCPv6 probe sent as a whole frame needs the interface's link-local address as
+    /// its source, and there is none usable yet (DAD running, or IPv6 off).
+    #[error("{interface} has no usable IPv6 link-local address yet: DHCPv6 probe not sent")]
+    NoLinkLocal {
+        /// The interface.
+        interface: String,
+    },
     /// The message could not be built (never expected: the inputs are fixed-size).
     #[error("cannot build the {what} for {interface}")]
     Build {
@@ -172,28 +195,16 @@ pub struct ProbesSent {
     pub information_request: Result<DhcpSent, ProbeError>,
 }
 
-/// The MAC, index and link-local address of `interface`: the MAC from
-/// `/sys/class/net/IF/address`, the index from `/sys/class/net/IF/ifindex`, the
-/// link-local address from the kernel (netlink).
+/// The MAC, index and link-local address of `interface`, from [`crate::host`] (Linux:
+/// `/sys/class/net` and netlink; Windows: the IP Helper API).
 pub fn target_for(interface: &str) -> Result<ProbeTarget, ProbeError> {
     let ifindex = host::ifindex(interface).map_err(|_| ProbeError::NoSuchInterface {
         interface: interface.to_owned(),
     })?;
-    let path = Path::new("/sys/class/net").join(interface).join("address");
-    let text = std::fs::read_to_string(&path).map_err(|_| ProbeError::NoSuchInterface {
+    let mac = host::mac_address(interface).ok_or_else(|| ProbeError::NoMac {
         interface: interface.to_owned(),
+        detail: "none, or all zeros (loopback or a tunnel)".to_owned(),
     })?;
-    let text = text.trim();
-    let mac: Mac = text.parse().map_err(|_| ProbeError::NoMac {
-        interface: interface.to_owned(),
-        detail: format!("address {text:?}"),
-    })?;
-    if mac.0 == [0; 6] {
-        return Err(ProbeError::NoMac {
-            interface: interface.to_owned(),
-            detail: "all-zero address (loopback or a tunnel)".to_owned(),
-        });
-    }
     let state = host::snapshot(interface).map_err(|source| ProbeError::Host {
         interface: interface.to_owned(),
         source,
@@ -234,6 +245,7 @@ pub fn router_solicitation(t: &ProbeTarget) -> Result<Vec<u8>, ProbeError> {
 }
 
 /// Sends one Router Solicitation to ff02::2 out of `t` (see the module documentation).
+#[cfg(target_os = "linux")]
 pub fn send_router_solicitation(t: &ProbeTarget) -> Result<(), ProbeError> {
     let message = router_solicitation(t)?;
     let e = Errors(t);
@@ -279,6 +291,7 @@ pub fn iaid(t: &ProbeTarget) -> u32 {
 }
 
 /// Sends one DHCPv6 Solicit (no Rapid Commit) to ff02::1:2 out of `t`.
+#[cfg(target_os = "linux")]
 pub fn send_dhcpv6_solicit(
     t: &ProbeTarget,
     transaction_id: TransactionId,
@@ -288,6 +301,7 @@ pub fn send_dhcpv6_solicit(
 }
 
 /// Sends one DHCPv6 Information-request to ff02::1:2 out of `t`.
+#[cfg(target_os = "linux")]
 pub fn send_information_request(
     t: &ProbeTarget,
     transaction_id: TransactionId,
@@ -298,6 +312,7 @@ pub fn send_information_request(
 
 /// Sends all three probes, each with its own fresh transaction ID; one failing does
 /// not stop the others.
+#[cfg(target_os = "linux")]
 pub fn send_all(t: &ProbeTarget) -> ProbesSent {
     ProbesSent {
         router_solicitation: send_router_solicitation(t),
@@ -306,6 +321,7 @@ pub fn send_all(t: &ProbeTarget) -> ProbesSent {
     }
 }
 
+#[cfg(target_os = "linux")]
 fn send_dhcpv6(
     t: &ProbeTarget,
     transaction_id: TransactionId,
@@ -372,6 +388,135 @@ fn send_dhcpv6(
     })
 }
 
+/// The three probes as whole Ethernet frames (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeFrames {
+    /// The Router Solicitation.
+    pub router_solicitation: Vec<u8>,
+    /// The DHCPv6 Solicit and its transaction ID; `None` without a link-local address.
+    pub dhcpv6_solicit: Option<(Vec<u8>, TransactionId)>,
+    /// The DHCPv6 Information-request and its transaction ID; `None` likewise.
+    pub information_request: Option<(Vec<u8>, TransactionId)>,
+}
+
+/// Builds the three probes of `t` as Ethernet frames, with fresh transaction IDs.
+pub fn frames(t: &ProbeTarget) -> Result<ProbeFrames, ProbeError> {
+    use crate::wire::build::{self, Addressing};
+    let built = |what| {
+        move |_| ProbeError::Build {
+            what,
+            interface: t.interface.clone(),
+        }
+    };
+    let src_ip = t.link_local.unwrap_or(Ipv6Addr::UNSPECIFIED);
+    let router_solicitation =
+        build::router_solicit(t.mac, src_ip).map_err(built("Router Solicitation"))?;
+    let dhcp = |payload: Vec<u8>, what: &'static str| -> Result<Vec<u8>, ProbeError> {
+        let addressing = Addressing {
+            src_mac: t.mac,
+            dst_mac: Mac::for_ipv6_multicast(&ALL_DHCP_RELAY_AGENTS_AND_SERVERS),
+            src_ip,
+            dst_ip: ALL_DHCP_RELAY_AGENTS_AND_SERVERS,
+            hop_limit: DHCPV6_HOP_LIMIT as u8,
+        };
+        if payload.is_empty() {
+            return Err(ProbeError::Build {
+                what,
+                interface: t.interface.clone(),
+            });
+        }
+        build::udp_frame(
+            &addressing,
+            dhcpv6::CLIENT_PORT,
+            dhcpv6::SERVER_PORT,
+            &payload,
+        )
+        .map_err(built(what))
+    };
+    let (solicit, information_request) = match t.link_local {
+        None => (None, None),
+        Some(_) => {
+            let (a, b) = (random_transaction_id(), random_transaction_id());
+            let solicit = dhcpv6::solicit(a, client_duid(t), iaid(t));
+            let inf = dhcpv6::information_request(b, client_duid(t));
+            (
+                Some((dhcp(solicit, "DHCPv6 Solicit")?, a)),
+                Some((dhcp(inf, "DHCPv6 Information-request")?, b)),
+            )
+        }
+    };
+    Ok(ProbeFrames {
+        router_solicitation,
+        dhcpv6_solicit: solicit,
+        information_request,
+    })
+}
+
+/// Sends the three probes of `t` as whole frames through `capture`'s handle (see the
+/// module documentation); one failing does not stop the others.
+pub fn send_frames(t: &ProbeTarget, capture: &mut LiveCapture) -> ProbesSent {
+    let frames = match frames(t) {
+        Ok(f) => f,
+        Err(e) => {
+            let again = |e: &ProbeError| ProbeError::Build {
+                what: match e {
+                    ProbeError::Build { what, .. } => what,
+                    _ => "probe",
+                },
+                interface: t.interface.clone(),
+            };
+            return ProbesSent {
+                router_solicitation: Err(again(&e)),
+                dhcpv6_solicit: Err(again(&e)),
+                information_request: Err(e),
+            };
+        }
+    };
+    let io = |op: &'static str| {
+        let interface = t.interface.clone();
+        move |source| ProbeError::Io {
+            op,
+            interface,
+            source,
+        }
+    };
+    let mut dhcp = |built: Option<(Vec<u8>, TransactionId)>, op| match built {
+        None => Err(ProbeError::NoLinkLocal {
+            interface: t.interface.clone(),
+        }),
+        Some((frame, transaction_id)) => capture
+            .send(&frame)
+            .map(|()| DhcpSent {
+                transaction_id,
+                source_port: dhcpv6::CLIENT_PORT,
+                fallback: None,
+            })
+            .map_err(io(op)),
+    };
+    let dhcpv6_solicit = dhcp(frames.dhcpv6_solicit, "sending the DHCPv6 Solicit frame");
+    let information_request = dhcp(
+        frames.information_request,
+        "sending the DHCPv6 Information-request frame",
+    );
+    ProbesSent {
+        router_solicitation: capture
+            .send(&frames.router_solicitation)
+            .map_err(io("sending the Router Solicitation frame")),
+        dhcpv6_solicit,
+        information_request,
+    }
+}
+
+/// Sends the probes the way that suits `capture`'s backend: through sockets with
+/// AF_PACKET (Linux), as whole frames through the handle with pnet.
+pub fn send_for(t: &ProbeTarget, capture: &mut LiveCapture) -> ProbesSent {
+    #[cfg(target_os = "linux")]
+    if capture.backend() == crate::capture::Backend::AfPacket {
+        return send_all(t);
+    }
+    send_frames(t, capture)
+}
+
 /// A fresh random transaction ID: three bytes of `/dev/urandom`, or, should that be
 /// unreadable, a hash of the clock and process id keyed by std's per-process random
 /// `RandomState`.
@@ -396,8 +541,10 @@ pub fn random_transaction_id() -> TransactionId {
 
 /// Maps an io error to a [`ProbeError`] naming the operation and interface; a
 /// permission error says what privilege is missing.
+#[cfg(target_os = "linux")]
 struct Errors<'a>(&'a ProbeTarget);
 
+#[cfg(target_os = "linux")]
 impl<'a> Errors<'a> {
     fn of(&self, op: &'static str) -> impl FnOnce(std::io::Error) -> ProbeError + 'a {
         let interface = self.0.interface.clone();
@@ -488,6 +635,7 @@ mod tests {
         assert!(ids.windows(2).any(|w| w[0] != w[1]));
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn errors_name_operation_interface_and_privilege() {
         let t = target(None);

@@ -9,6 +9,7 @@
 //!
 //! Needs root (namespaces, packet sockets), iproute2 and python3; without them the tests
 //! fail, saying so. Children are killed by PID and namespaces removed, also on failure.
+#![cfg(target_os = "linux")]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};

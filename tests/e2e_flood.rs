@@ -1,6 +1,7 @@
 //! RA floods against `watch`, end to end: thc-ipv6's flood_router26 and flood_router6 in
 //! a namespace of their own, the real service in the terminal's. Shortened for CI (a
 //! 10-second flood); the 60-second runs are in RELIABILITY.md. Needs root.
+#![cfg(target_os = "linux")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! `v6sentinel scan` end to end: the real binary in a terminal namespace on a bridge with
 //! real radvd, dnsmasq, kea and thc-ipv6 in namespaces of their own. Needs root.
+#![cfg(target_os = "linux")]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! `v6sentinel watch` end to end: the real service in a terminal namespace on a bridge,
 //! real radvd in namespaces of their own, a real HTTP server as the webhook. Needs root.
 //! Lifetimes are short so that resolution is driven by the detector's timers, not sleeps.
+#![cfg(target_os = "linux")]
 
 mod common;
 

@@ -17,6 +17,7 @@
 //! Chromium is required: without it these tests fail, saying how to install it (Debian:
 //! `apt-get install chromium`; `scripts/test.sh` does it). Japanese text needs a Japanese
 //! font for the screenshots to be readable (`fonts-ipafont-gothic`), not for the checks.
+#![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

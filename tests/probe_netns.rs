@@ -10,6 +10,7 @@
 //!
 //! Needs root, iproute2, radvd, dnsmasq and tcpdump; without them the tests fail and say
 //! what to install (`scripts/test.sh` installs them).
+#![cfg(target_os = "linux")]
 
 use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! The file and syslog sinks against real sockets and files (a unix datagram socket in
 //! a temporary directory, UDP and TCP listeners on 127.0.0.1), logrotate's rename +
 //! SIGHUP pattern, and sinks that stall while the others go on.
+#![cfg(target_os = "linux")]
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream, UdpSocket};

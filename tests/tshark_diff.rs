@@ -3,6 +3,7 @@
 //! and DHCPv6 field both decode is compared, packet by packet. Any mismatch fails.
 //!
 //! Needs `tshark` (Debian package `tshark`); without it the test fails and says so.
+#![cfg(target_os = "linux")]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

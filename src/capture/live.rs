@@ -136,6 +136,16 @@ pub enum CaptureError {
         /// The cause.
         source: io::Error,
     },
+    /// The packet capture library is not installed (Windows: Npcap's `Packet.dll`).
+    #[error(
+        "capturing on {interface} needs Npcap, which is not installed: download it from \
+         https://npcap.com/#download and install it with \"Install Npcap in WinPcap \
+         API-compatible Mode\" ticked, then run this again"
+    )]
+    NpcapMissing {
+        /// The interface.
+        interface: String,
+    },
     /// Reading the kernel's counters failed.
     #[error("{interface}: reading the capture statistics: {source}")]
     Stats {
@@ -186,6 +196,7 @@ impl CaptureError {
 
     /// The error for a failed `bind` to `interface`: as [`CaptureError::setup`], with
     /// [`CaptureError::Bind`] for the rest.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn bind(interface: &str, source: io::Error) -> Self {
         match CaptureError::setup(interface, "bind", source) {
             CaptureError::Setup {
@@ -207,6 +218,7 @@ impl CaptureError {
     }
 }
 
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 enum Class {
     Permission,
     NoDevice,
@@ -291,6 +303,17 @@ pub trait FrameSource: Send {
 
     /// The counters so far.
     fn stats(&mut self) -> Result<CaptureStats, CaptureError>;
+
+    /// Sends one whole Ethernet frame out of the interface (the probes on Windows, where
+    /// the system's DHCPv6 client holds UDP port 546). Backends that cannot say
+    /// [`io::ErrorKind::Unsupported`].
+    fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        let _ = frame;
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this capture backend does not send frames",
+        ))
+    }
 }
 
 /// The size of the buffer a [`LiveCapture`] receives into: a 64 KiB frame (the largest
@@ -374,6 +397,12 @@ impl LiveCapture {
         &self.interface
     }
 
+    /// Sends one whole Ethernet frame out of the interface, through the capture's own
+    /// handle (see [`FrameSource::send`]).
+    pub fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        self.source.send(frame)
+    }
+
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -412,9 +441,17 @@ pub(crate) fn now_micros() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
+/// Whether `name` can be an interface name at all. Windows: see
+/// [`crate::host::valid_interface_name`].
+#[cfg(windows)]
+pub(crate) fn valid_interface_name(name: &str) -> bool {
+    crate::host::valid_interface_name(name)
+}
+
 /// Whether `name` can be an interface name at all (Linux `dev_valid_name`: 1 to 15
 /// bytes, not `.` or `..`, no `/`, `:`, NUL or white space). Anything else cannot
 /// exist, and must not reach an `ifreq`.
+#[cfg(not(windows))]
 pub(crate) fn valid_interface_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() < 16

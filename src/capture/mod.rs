@@ -6,6 +6,8 @@
 pub mod afpacket;
 pub mod file;
 mod live;
+#[cfg(windows)]
+pub mod npcap;
 pub mod pnet;
 
 pub use live::{

@@ -9,13 +9,22 @@
 //! pnet's only way to receive the DHCPv6 Solicits sent to ff02::1:2. A full queue drops
 //! the frame and counts it. Frame times are the clock when the thread read them. Unlike
 //! [`super::afpacket`], a VLAN tag the Linux kernel took off is not put back.
+//!
+//! The same handle sends: [`FrameSource::send`] writes whole Ethernet frames through
+//! pnet's sender (the probes, when the backend is pnet).
+//!
+//! On Windows, pnet reads through Npcap's `Packet.dll`, which the binary imports lazily
+//! (see [`super::npcap`]): [`Pnet::open`] first checks that it can be loaded and fails
+//! with [`CaptureError::NpcapMissing`] otherwise. The interface may be named as Windows
+//! users know it (the adapter's friendly name, "Ethernet"), by GUID or by index; it is
+//! found through the IP Helper API and opened under Npcap's `\Device\NPF_{GUID}` name.
 #![forbid(unsafe_code)]
 
 use super::live::{CaptureError, CaptureStats, FrameSource, Received, RecvFuture, now_micros};
 use crate::wire::is_candidate;
 use std::io;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -42,6 +51,7 @@ struct Shared {
 /// A pnet capture on one interface (see the module documentation).
 pub struct Pnet {
     rx: mpsc::Receiver<io::Result<Owned>>,
+    sender: Mutex<Box<dyn pnet_datalink::DataLinkSender>>,
     shared: Arc<Shared>,
     interface: String,
     received: u64,
@@ -65,11 +75,29 @@ impl Pnet {
         if !super::live::valid_interface_name(interface) {
             return Err(missing());
         }
+        #[cfg(windows)]
+        let device = {
+            if !super::npcap::available() {
+                return Err(CaptureError::NpcapMissing {
+                    interface: interface.to_owned(),
+                });
+            }
+            crate::host::windows_adapter(interface)
+                .map_err(|_| missing())?
+                .npcap_name()
+        };
+        #[cfg(not(windows))]
+        let device = interface.to_owned();
         let iface = pnet_datalink::interfaces()
             .into_iter()
-            .find(|i| i.name == interface)
+            .find(|i| i.name.eq_ignore_ascii_case(&device))
             .ok_or_else(missing)?;
-        if !iface.is_up() {
+        // pnet's Windows flags come from the legacy adapter list; ask the system.
+        #[cfg(windows)]
+        let up = crate::host::is_up(interface);
+        #[cfg(not(windows))]
+        let up = iface.is_up();
+        if !up {
             return Err(CaptureError::InterfaceDown {
                 interface: interface.to_owned(),
             });
@@ -83,7 +111,7 @@ impl Pnet {
         };
         let channel = pnet_datalink::channel(&iface, config)
             .map_err(|e| CaptureError::setup(interface, "opening the pnet datalink channel", e))?;
-        let pnet_datalink::Channel::Ethernet(_sender, mut reader) = channel else {
+        let pnet_datalink::Channel::Ethernet(sender, mut reader) = channel else {
             return Err(CaptureError::Setup {
                 interface: interface.to_owned(),
                 operation: "opening the pnet datalink channel",
@@ -140,6 +168,7 @@ impl Pnet {
             .map_err(|e| CaptureError::setup(interface, "starting the capture thread", e))?;
         Ok(Pnet {
             rx,
+            sender: Mutex::new(sender),
             shared,
             interface: interface.to_owned(),
             received: 0,
@@ -197,6 +226,19 @@ impl FrameSource for Pnet {
             filtered: self.shared.filtered.load(Ordering::Relaxed),
             truncated: self.truncated,
         })
+    }
+
+    fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        let mut sender = self
+            .sender
+            .lock()
+            .map_err(|_| io::Error::other("the sender's lock is poisoned"))?;
+        match sender.send_to(frame, None) {
+            Some(result) => result,
+            None => Err(io::Error::other(
+                "the frame does not fit pnet's send buffer",
+            )),
+        }
     }
 }
 

@@ -155,7 +155,7 @@ pub fn load(path: Option<&Path>, flags: &Flags) -> Result<WatchConfig, ConfigErr
             .get_ref()
             .parse()
             .map_err(|e| at(b.span(), format!("backend: {e}")))?,
-        (None, None) => Backend::AfPacket,
+        (None, None) => Backend::platform_default(),
     };
     let probe_interval = match (flags.probe_interval, file.probe_interval_s) {
         (Some(d), _) => d,
@@ -282,7 +282,7 @@ mod tests {
         assert_eq!(c.probe_interval, Some(Duration::from_secs(60)));
         assert_eq!(c.resolve_timeout, Duration::from_secs(3600));
         assert_eq!(c.metrics, "127.0.0.1:9810".parse().ok());
-        assert_eq!(c.backend, Backend::AfPacket);
+        assert_eq!(c.backend, Backend::platform_default());
         assert_eq!(c.sinks, [SinkConfig::Stdout {}]);
     }
 

@@ -1,10 +1,21 @@
 //! Which interface to watch when `-i` is not given (DESIGN.md): the interface of the IPv6
 //! default route, else of the IPv4 default route, else the first up, non-loopback
-//! Ethernet interface. Read from /proc and /sys, so it needs no privilege.
+//! Ethernet interface. Read from /proc and /sys, so it needs no privilege. On Windows:
+//! the adapter of the lowest-metric IPv6 default route, else the first adapter that is up
+//! and has a MAC, by its friendly name (IP Helper API).
+// The /proc parsers are plain functions, tested on every system.
+#![cfg_attr(windows, allow(dead_code))]
 
 use std::path::Path;
 
 /// The default interface, or `None` if there is none.
+#[cfg(windows)]
+pub fn default_interface() -> Option<String> {
+    v6sentinel::host::windows_default_adapter().map(|a| a.friendly_name)
+}
+
+/// The default interface, or `None` if there is none.
+#[cfg(not(windows))]
 pub fn default_interface() -> Option<String> {
     let v6 = std::fs::read_to_string("/proc/net/ipv6_route").unwrap_or_default();
     let v4 = std::fs::read_to_string("/proc/net/route").unwrap_or_default();

@@ -75,6 +75,8 @@ enum LangArg {
     En,
 }
 
+// Parsed once per run; `watch`'s flags are the largest (more so with Windows' paths).
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Probe the segment once (one Router Solicitation, one DHCPv6 Solicit), listen, report.
@@ -85,8 +87,8 @@ enum Command {
         /// Send nothing; only listen.
         #[arg(long)]
         passive: bool,
-        /// Frame source: afpacket (Linux) or pnet.
-        #[arg(long, value_name = "NAME", default_value = "afpacket")]
+        /// Frame source: afpacket (Linux, the default there) or pnet (Npcap on Windows).
+        #[arg(long, value_name = "NAME", default_value_t = Backend::platform_default())]
         backend: Backend,
     },
     /// Watch the segment continuously and emit JSON alerts.

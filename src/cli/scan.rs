@@ -64,7 +64,7 @@ async fn scan(
     let probes = if opts.passive {
         Probes::default()
     } else {
-        send_probes(s, interface)?
+        send_probes(s, interface, &mut capture)?
     };
     loop {
         match tokio::time::timeout_at(deadline, capture.recv()).await {
@@ -118,9 +118,13 @@ fn observe_host(s: &Settings, detector: &mut Detector, interface: &str, at: Time
 /// Sends the Router Solicitation, the DHCPv6 Solicit and the Information-request. No
 /// privilege is fatal (exit 3, saying what is needed); any other failure of one probe is
 /// a warning, and the report says which probes went out.
-fn send_probes(s: &Settings, interface: &str) -> Result<Probes, Failure> {
+fn send_probes(
+    s: &Settings,
+    interface: &str,
+    capture: &mut LiveCapture,
+) -> Result<Probes, Failure> {
     let target = probe::target_for(interface).map_err(probe_failure)?;
-    let sent = probe::send_all(&target);
+    let sent = probe::send_for(&target, capture);
     for result in [
         sent.router_solicitation.as_ref().err(),
         sent.dhcpv6_solicit.as_ref().err(),

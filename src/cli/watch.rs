@@ -1,6 +1,8 @@
 //! `v6sentinel watch`: the always-on service. One task per interface owns its capture
 //! and its detector; alerts go to the sinks as JSON lines; the host's own state comes
-//! from netlink notifications; SIGHUP reloads, SIGTERM/SIGINT flush and exit 0.
+//! from netlink notifications (Windows: the IP Helper tables); SIGHUP reloads,
+//! SIGTERM/SIGINT flush and exit 0. On Windows, Ctrl-C and the service manager's "stop"
+//! flush and exit 0, and its "parameters changed" reloads ([`run_with`]).
 //!
 //! ```text
 //!  capture(eth0) ─┐                                   ┌─▶ stdout / file / syslog / webhook
@@ -16,15 +18,18 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::signal::unix::{SignalKind, signal};
+#[cfg(unix)]
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 use v6sentinel::capture::{self, CaptureError, LiveCapture};
 use v6sentinel::detect::{Config, Detector, EventKind, HostObservation, Subject, Timestamp};
 use v6sentinel::metrics::{Metrics, SinkSample};
 use v6sentinel::oui::Registry;
+#[cfg(target_os = "linux")]
+use v6sentinel::privilege;
 use v6sentinel::rules::Rules;
 use v6sentinel::sink::{Alert, AlertSeverity, Sinks};
-use v6sentinel::{host, privilege, probe, report};
+use v6sentinel::{host, probe, report};
 
 /// Exit code for a bad configuration (sysexits' EX_CONFIG, DESIGN.md).
 pub const EXIT_CONFIG: u8 = 78;
@@ -88,8 +93,26 @@ impl Live {
     }
 }
 
+/// What the service is told from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(unix), allow(dead_code))]
+pub enum Control {
+    /// Flush the sinks and exit 0 (SIGTERM, SIGINT, Ctrl-C, the service manager's stop).
+    Stop,
+    /// Read the configuration again (SIGHUP, the service manager's "parameters changed").
+    Reload,
+}
+
+/// Controls sent by a service manager (the Windows service's handler).
+pub type Controls = mpsc::UnboundedReceiver<Control>;
+
 /// Runs the service until SIGTERM or SIGINT.
 pub fn run(s: &Settings, args: &WatchArgs) -> Result<u8, Failure> {
+    run_with(s, args, None)
+}
+
+/// Runs the service until told to stop by a signal or by `external`.
+pub fn run_with(s: &Settings, args: &WatchArgs, external: Option<Controls>) -> Result<u8, Failure> {
     let live = Live::load(args).map_err(|message| Failure {
         code: EXIT_CONFIG,
         message,
@@ -99,10 +122,72 @@ pub fn run(s: &Settings, args: &WatchArgs) -> Result<u8, Failure> {
         .enable_time()
         .build()
         .map_err(|e| Failure::unknown(format!("starting the event loop: {e}")))?;
-    runtime.block_on(service(s, args, live))
+    runtime.block_on(service(s, args, live, external))
 }
 
-async fn service(s: &Settings, args: &WatchArgs, live: Live) -> Result<u8, Failure> {
+/// Where [`Control`]s come from: the process's signals and, under a service manager, its
+/// handler.
+struct Listener {
+    #[cfg(unix)]
+    signals: (Signal, Signal, Signal),
+    external: Option<Controls>,
+}
+
+impl Listener {
+    fn new(external: Option<Controls>) -> Result<Listener, Failure> {
+        #[cfg(unix)]
+        let signals = match (
+            signal(SignalKind::hangup()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(hup), Ok(term), Ok(int)) => (hup, term, int),
+            _ => return Err(Failure::unknown("cannot install the signal handlers")),
+        };
+        Ok(Listener {
+            #[cfg(unix)]
+            signals,
+            external,
+        })
+    }
+
+    /// The next control. Cancel-safe.
+    async fn next(&mut self) -> Control {
+        let external = async {
+            match self.external.as_mut() {
+                Some(rx) => match rx.recv().await {
+                    Some(c) => c,
+                    None => std::future::pending().await,
+                },
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(unix)]
+        {
+            let (hup, term, int) = &mut self.signals;
+            tokio::select! {
+                _ = term.recv() => Control::Stop,
+                _ = int.recv() => Control::Stop,
+                _ = hup.recv() => Control::Reload,
+                c = external => c,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => Control::Stop,
+                c = external => c,
+            }
+        }
+    }
+}
+
+async fn service(
+    s: &Settings,
+    args: &WatchArgs,
+    live: Live,
+    external: Option<Controls>,
+) -> Result<u8, Failure> {
     let metrics = Arc::new(Metrics::new(
         env!("CARGO_PKG_VERSION"),
         v6sentinel::metrics::unix_now(),
@@ -121,10 +206,20 @@ async fn service(s: &Settings, args: &WatchArgs, live: Live) -> Result<u8, Failu
             eprintln!("v6sentinel: metrics on http://{bound}/metrics");
         }
     }
+    #[cfg(target_os = "linux")]
     match privilege::drop_privileges(live.config.user.as_deref()) {
         Ok(dropped) if s.verbose > 0 => eprintln!("v6sentinel: {dropped}"),
         Ok(_) => {}
         Err(e) => return Err(Failure::unknown(e.to_string())),
+    }
+    #[cfg(not(target_os = "linux"))]
+    if live.config.user.is_some() {
+        return Err(Failure {
+            code: EXIT_CONFIG,
+            message: "user: dropping to another user is done on Linux only; on Windows the \
+                      service runs as the account the service manager gives it"
+                .to_owned(),
+        });
     }
     let mut captures = Vec::new();
     for iface in &live.config.interfaces {
@@ -157,23 +252,17 @@ async fn service(s: &Settings, args: &WatchArgs, live: Live) -> Result<u8, Failu
         tasks.push(tokio::spawn(task.run()));
     }
 
-    let signals = (
-        signal(SignalKind::hangup()),
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    );
-    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = signals else {
-        return Err(Failure::unknown("cannot install the signal handlers"));
-    };
+    let mut listener = Listener::new(external)?;
     let mut tick = tokio::time::interval(TICK);
     loop {
         tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = hup.recv() => {
-                sinks.reopen();
-                reload(args, &live_tx, &metrics);
-            }
+            control = listener.next() => match control {
+                Control::Stop => break,
+                Control::Reload => {
+                    sinks.reopen();
+                    reload(args, &live_tx, &metrics);
+                }
+            },
             _ = tick.tick() => {
                 metrics.heartbeat(v6sentinel::metrics::unix_now());
                 metrics.set_sinks(sink_samples(&sinks));
@@ -461,9 +550,12 @@ impl Interface {
     }
 
     /// The periodic probe: an RS and a DHCPv6 Solicit. Failures are logged, not fatal.
-    fn probe(&self) {
+    fn probe(&mut self) {
+        let Some(capture) = self.capture.as_mut() else {
+            return;
+        };
         let sent = match probe::target_for(&self.name) {
-            Ok(target) => probe::send_all(&target),
+            Ok(target) => probe::send_for(&target, capture),
             Err(e) => {
                 eprintln!("v6sentinel: probe on {}: {e}", self.name);
                 return;

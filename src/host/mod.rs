@@ -1,6 +1,9 @@
 //! The host's own IPv6 state on one interface — addresses, default routers, routes
 //! learned from Router Advertisements, DNS servers — read from the kernel over rtnetlink
-//! (Linux) and turned into a [`HostObservation`] for the detector.
+//! (Linux) or from the IP Helper API (Windows, see the `windows` module) and turned into
+//! a [`HostObservation`] for the detector. The rest of the program sees only the
+//! functions of this module ([`snapshot`], [`observe`], [`ifindex`], [`is_up`],
+//! [`mac_address`], [`Watcher`]), the same on both systems.
 //!
 //! [`snapshot`] is one dump with everything the kernel says ([`HostState`]: flags,
 //! `ifa_proto`, lifetimes, route protocols, preferences, expiry); [`observe`] is the
@@ -50,16 +53,27 @@
 //!
 //! [`AsFd`]: std::os::fd::AsFd
 
+#[cfg(target_os = "linux")]
 mod netlink;
 mod resolv;
+#[cfg(target_os = "linux")]
 mod watch;
+#[cfg(windows)]
+mod windows;
 
 pub use resolv::parse_resolv_conf;
+#[cfg(target_os = "linux")]
 pub use watch::Watcher;
+#[cfg(windows)]
+pub use windows::{
+    Adapter, Watcher, adapter as windows_adapter, adapters as windows_adapters,
+    default_adapter as windows_default_adapter, ifindex, is_up, mac_address, snapshot,
+};
 
 use crate::detect::{AddressOrigin, HostAddress, HostObservation};
 use crate::rules::Prefix;
 use core::net::Ipv6Addr;
+#[cfg(target_os = "linux")]
 use std::path::Path;
 
 /// An IPv6 address flag (`IFA_F_*`, `include/uapi/linux/if_addr.h`).
@@ -277,6 +291,16 @@ pub enum HostError {
         /// The errno.
         source: std::io::Error,
     },
+    /// An IP Helper call failed (Windows).
+    #[error("{op} for {interface} failed with Windows error {code}")]
+    IpHelper {
+        /// The function.
+        op: &'static str,
+        /// The interface.
+        interface: String,
+        /// The `WIN32_ERROR` it returned.
+        code: u32,
+    },
     /// The resolver configuration exists but cannot be read.
     #[error("cannot read {path}: {source}")]
     ResolvConf {
@@ -286,6 +310,15 @@ pub enum HostError {
         source: std::io::Error,
     },
 }
+
+/// The most addresses and routes of the interface one dump keeps. A terminal flooded with
+/// RAs can hold hundreds of thousands of routes; the detector needs the default routes and
+/// RA routes, and a report can show only so many. Addresses past the cap are counted in
+/// [`HostState::not_kept`]; the route dump stops at the first route past it (counted as
+/// one).
+pub const MAX_ADDRESSES: usize = 256;
+/// See [`MAX_ADDRESSES`].
+pub const MAX_ROUTES: usize = 1024;
 
 /// `/etc/resolv.conf`.
 pub const RESOLV_CONF: &str = "/etc/resolv.conf";
@@ -299,6 +332,7 @@ pub fn observe(interface: &str) -> Result<HostObservation, HostError> {
 
 /// Everything the kernel reports about `interface`'s IPv6 addresses and routes, and the
 /// host's IPv6 resolvers: one netlink dump of each.
+#[cfg(target_os = "linux")]
 pub fn snapshot(interface: &str) -> Result<HostState, HostError> {
     let ifindex = ifindex(interface)?;
     let mut state = netlink::dump(interface, ifindex)?;
@@ -307,6 +341,7 @@ pub fn snapshot(interface: &str) -> Result<HostState, HostError> {
 }
 
 /// The index of `interface`, from `/sys/class/net/IF/ifindex`.
+#[cfg(target_os = "linux")]
 pub fn ifindex(interface: &str) -> Result<u32, HostError> {
     let missing = || HostError::NoSuchInterface {
         interface: interface.to_owned(),
@@ -321,8 +356,32 @@ pub fn ifindex(interface: &str) -> Result<u32, HostError> {
         .ok_or_else(missing)
 }
 
-/// Whether `name` can be an interface name: 1 to 15 bytes (IFNAMSIZ − 1), no `/`, no
-/// whitespace, not `.` or `..` — so it is safe to join to a `/sys` path.
+/// The MAC address of `interface`, from `/sys/class/net/IF/address`; `None` when it has
+/// none (loopback, a tunnel: all zeros) or does not exist.
+#[cfg(target_os = "linux")]
+pub fn mac_address(interface: &str) -> Option<crate::wire::Mac> {
+    if !valid_interface_name(interface) {
+        return None;
+    }
+    let path = Path::new("/sys/class/net").join(interface).join("address");
+    let mac: crate::wire::Mac = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+    (mac.0 != [0; 6]).then_some(mac)
+}
+
+/// Whether `name` can be an interface name. On Linux: 1 to 15 bytes (IFNAMSIZ − 1), no
+/// `/`, no whitespace, not `.` or `..` — so it is safe to join to a `/sys` path. On
+/// Windows, where names are the adapters' friendly names ("Ethernet 2", "イーサネット"),
+/// GUIDs or Npcap device names: 1 to 256 characters, no control character.
+#[cfg(windows)]
+pub fn valid_interface_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().count() <= 256 && !name.chars().any(char::is_control)
+}
+
+/// Whether `name` can be an interface name. On Linux: 1 to 15 bytes (IFNAMSIZ − 1), no
+/// `/`, no whitespace, not `.` or `..` — so it is safe to join to a `/sys` path. On
+/// Windows, where names are the adapters' friendly names ("Ethernet 2", "イーサネット"),
+/// GUIDs or Npcap device names: 1 to 256 characters, no control character.
+#[cfg(not(windows))]
 pub fn valid_interface_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() < 16
@@ -335,6 +394,7 @@ pub fn valid_interface_name(name: &str) -> bool {
 
 /// Whether `interface` exists and is administratively up (IFF_UP in
 /// `/sys/class/net/IF/flags`).
+#[cfg(target_os = "linux")]
 pub fn is_up(interface: &str) -> bool {
     if !valid_interface_name(interface) {
         return false;
@@ -369,7 +429,33 @@ pub fn classify(addr: &Ipv6Addr, prefix_len: u8, flags: u32, proto: Option<u8>) 
     }
 }
 
+/// The origin of an address from what the IP Helper API records about it (Windows'
+/// `NL_PREFIX_ORIGIN` and `NL_SUFFIX_ORIGIN`; unlike Linux, Windows remembers who
+/// configured each address): inside fe80::/10 → link-local; prefix from a DHCP server
+/// (3) → DHCPv6; prefix from an RA (4) → SLAAC; manual prefix (1) → manual; anything
+/// else → other. Platform-independent so that it is tested everywhere.
+pub fn origin_from_ip_helper(
+    addr: &Ipv6Addr,
+    prefix_origin: i32,
+    suffix_origin: i32,
+) -> AddressOrigin {
+    const PREFIX_MANUAL: i32 = 1;
+    const PREFIX_DHCP: i32 = 3;
+    const PREFIX_RA: i32 = 4;
+    const SUFFIX_DHCP: i32 = 3;
+    if addr.is_unicast_link_local() {
+        return AddressOrigin::LinkLocal;
+    }
+    match (prefix_origin, suffix_origin) {
+        (PREFIX_DHCP, _) | (_, SUFFIX_DHCP) => AddressOrigin::Dhcpv6,
+        (PREFIX_RA, _) => AddressOrigin::Slaac,
+        (PREFIX_MANUAL, _) => AddressOrigin::Manual,
+        _ => AddressOrigin::Other,
+    }
+}
+
 /// The host's IPv6 resolvers (see the module documentation).
+#[cfg(target_os = "linux")]
 fn dns_servers(interface: &str) -> Result<Vec<Ipv6Addr>, HostError> {
     let read = |path: &str| match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
@@ -470,6 +556,21 @@ mod tests {
         assert_eq!(state.link_local(), None);
     }
 
+    #[test]
+    fn origins_from_ip_helper() {
+        use AddressOrigin::*;
+        let g = ip("2001:db8::1");
+        // (NL_PREFIX_ORIGIN, NL_SUFFIX_ORIGIN) as Windows reports them.
+        assert_eq!(origin_from_ip_helper(&g, 4, 4), Slaac); // RA + EUI-64
+        assert_eq!(origin_from_ip_helper(&g, 4, 5), Slaac); // RA + random (temporary)
+        assert_eq!(origin_from_ip_helper(&g, 3, 3), Dhcpv6);
+        assert_eq!(origin_from_ip_helper(&g, 0, 3), Dhcpv6);
+        assert_eq!(origin_from_ip_helper(&g, 1, 1), Manual);
+        assert_eq!(origin_from_ip_helper(&g, 2, 2), Other); // well-known (loopback)
+        assert_eq!(origin_from_ip_helper(&ip("fe80::1"), 2, 4), LinkLocal);
+    }
+
+    #[cfg(target_os = "linux")]
     #[test]
     fn interface_names() {
         assert!(valid_interface_name("eth0"));

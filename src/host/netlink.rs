@@ -55,14 +55,7 @@ pub(super) fn open(interface: &str) -> Result<Socket, HostError> {
     Ok(socket)
 }
 
-/// The most addresses and routes of the interface one dump keeps. A terminal flooded with
-/// RAs can hold hundreds of thousands of routes; the detector needs the default routes and
-/// RA routes, and a report can show only so many. Addresses past the cap are counted in
-/// [`HostState::not_kept`]; the route dump stops at the first route past it (counted as
-/// one).
-pub const MAX_ADDRESSES: usize = 256;
-/// See [`MAX_ADDRESSES`].
-pub const MAX_ROUTES: usize = 1024;
+pub use super::{MAX_ADDRESSES, MAX_ROUTES};
 
 /// Addresses and routes of `ifindex` (DNS is left empty), at most [`MAX_ADDRESSES`] and
 /// [`MAX_ROUTES`]: each message is reduced as it arrives, never kept whole.

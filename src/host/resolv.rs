@@ -31,6 +31,7 @@ pub fn parse_resolv_conf(text: &str, interface: &str) -> Vec<Ipv6Addr> {
 }
 
 /// Whether the only servers listed are systemd-resolved's local stubs.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(super) fn only_resolved_stub(text: &str) -> bool {
     let servers: Vec<&str> = text
         .lines()

@@ -15,6 +15,7 @@
 use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
+#[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
@@ -56,10 +57,13 @@ impl SpoolDir {
 
     /// Creates the directory and its parents if needed (mode 0700: alerts name devices).
     pub(crate) fn create(dir: &Path) -> io::Result<()> {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        // On Windows the directory inherits %ProgramData%'s ACL (administrators and the
+        // service account); the installer does not widen it.
+        #[cfg(unix)]
+        builder.mode(0o700);
+        builder.create(dir)
     }
 
     /// The directory.
@@ -76,12 +80,11 @@ impl SpoolDir {
     pub(crate) fn write(&self, seq: u64, line: &str) -> io::Result<()> {
         let tmp = self.file(seq, TMP_SUFFIX);
         let result = (|| {
-            let mut f = OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(0o600)
-                .open(&tmp)?;
+            let mut options = OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            options.mode(0o600);
+            let mut f = options.open(&tmp)?;
             f.write_all(line.as_bytes())?;
             f.sync_all()?;
             fs::rename(&tmp, self.file(seq, SUFFIX))

@@ -8,6 +8,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
+#[cfg(unix)]
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,17 +32,17 @@ pub(crate) enum Output {
         reopen: Arc<AtomicBool>,
     },
     /// Any writer, for tests (a socket whose peer is gone stands in for a closed stdout).
-    #[cfg(test)]
+    #[cfg(all(test, unix))]
     Writer(Box<dyn Write + Send>),
 }
 
 /// Opens `path` for appending, creating it (mode 0640: alerts name devices on the LAN).
 pub(crate) fn open_append(path: &Path) -> io::Result<File> {
-    OpenOptions::new()
-        .append(true)
-        .create(true)
-        .mode(0o640)
-        .open(path)
+    let mut options = OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    options.mode(0o640);
+    options.open(path)
 }
 
 /// What a failed write means for the sink.
@@ -79,7 +80,7 @@ impl Output {
                     WriteError::Failed(e)
                 })
             }
-            #[cfg(test)]
+            #[cfg(all(test, unix))]
             Output::Writer(w) => w
                 .write_all(&buf)
                 .and_then(|()| w.flush())
@@ -159,7 +160,7 @@ pub(crate) fn run(name: &str, mut out: Output, mut rx: mpsc::Receiver<Msg>, coun
     out.finish();
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::sink::{Alert, AlertSeverity};

@@ -12,7 +12,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpStream, UdpSocket, UnixDatagram};
+#[cfg(unix)]
+use tokio::net::UnixDatagram;
+use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 
 use super::config::{Facility, SyslogConfig, SyslogTarget};
@@ -111,6 +113,7 @@ fn local_hostname() -> String {
 
 /// An open connection to the target.
 enum Conn {
+    #[cfg(unix)]
     Unix(UnixDatagram),
     Udp(UdpSocket),
     Tcp(TcpStream),
@@ -118,11 +121,20 @@ enum Conn {
 
 async fn connect(target: &SyslogTarget) -> io::Result<Conn> {
     match target {
+        #[cfg(unix)]
         SyslogTarget::Unix(path) => {
             let socket = UnixDatagram::unbound()?;
             socket.connect(path)?;
             Ok(Conn::Unix(socket))
         }
+        #[cfg(not(unix))]
+        SyslogTarget::Unix(path) => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!(
+                "{} is a unix socket, which this system does not have: use udp:// or tcp://",
+                path.display()
+            ),
+        )),
         SyslogTarget::Udp(host_port) => {
             let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
             for addr in tokio::net::lookup_host(host_port.as_str()).await? {
@@ -152,11 +164,17 @@ async fn connect(target: &SyslogTarget) -> io::Result<Conn> {
 /// Whether a send error condemns this message rather than the connection: a datagram
 /// too large for the socket will never fit, so retrying it would block the queue.
 fn message_is_bad(e: &io::Error) -> bool {
-    e.raw_os_error() == Some(libc::EMSGSIZE)
+    #[cfg(unix)]
+    const EMSGSIZE: i32 = libc::EMSGSIZE;
+    // WSAEMSGSIZE.
+    #[cfg(windows)]
+    const EMSGSIZE: i32 = 10040;
+    e.raw_os_error() == Some(EMSGSIZE)
 }
 
 async fn send(conn: &mut Conn, message: &str) -> io::Result<()> {
     match conn {
+        #[cfg(unix)]
         Conn::Unix(socket) => socket.send(message.as_bytes()).await.map(drop),
         Conn::Udp(socket) => socket.send(message.as_bytes()).await.map(drop),
         Conn::Tcp(stream) => {
