@@ -478,6 +478,7 @@ mod tests {
         assert_eq!(Backend::default(), Backend::AfPacket);
     }
 
+    #[cfg(not(windows))]
     #[test]
     fn interface_names() {
         for ok in ["eth0", "enp0s31f6", "wlan0", "br-1234567890ab", "a"] {
