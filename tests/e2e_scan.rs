@@ -169,11 +169,20 @@ fn unicast_only_router_is_found_by_the_probe() {
         "no SLAAC address {slaac} in the page"
     );
 
-    // The portable pnet backend finds it too.
+    // The portable pnet backend finds it too: its RS goes out as a whole frame through
+    // the capture handle (the Windows path), and radvd answers it.
+    let before = solicitations(&net);
     let out = scan(&net, &term, &["--duration", "3", "--backend", "pnet"]);
     let r = report(&out);
     assert_eq!(out.status.code(), Some(2), "{r}");
     assert!(source(&r, BUFFALO_MAC).is_some(), "pnet: {r}");
+    assert_eq!(r["probes"]["router_solicitation"], true, "{r}");
+    assert_eq!(
+        solicitations(&net),
+        before + 1,
+        "radvd log:\n{}",
+        net.log("radvd")
+    );
 }
 
 /// How many Router Solicitations radvd (`-d 4`) says it received.
@@ -324,6 +333,20 @@ fn dhcpv6_servers_answer_the_solicit() {
             s["roles"],
             serde_json::json!(["dhcpv6_server"]),
             "{mac}: {s}"
+        );
+    }
+
+    // The Solicit and Information-request as whole frames through the pnet handle (the
+    // Windows path): both servers answer them.
+    let out = scan(&net, &term, &["--duration", "3", "--backend", "pnet"]);
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(2), "{r}");
+    assert_eq!(r["probes"]["dhcpv6_solicit"], true, "{r}");
+    for mac in [DNSMASQ_MAC, KEA_MAC] {
+        let s = source(&r, mac).unwrap_or_else(|| panic!("pnet: {mac} did not answer: {r}"));
+        assert!(
+            effects(s).contains(&"dhcpv6_address".to_owned()),
+            "pnet: {mac}: {s}"
         );
     }
 }
