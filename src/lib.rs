@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod oui;
 pub mod privilege;
 pub mod probe;
+pub mod protect;
 pub mod report;
 pub mod rules;
 pub mod sink;
