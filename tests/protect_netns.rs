@@ -231,6 +231,31 @@ fn accept_ra_off_and_back() {
     );
     assert_eq!(t.accept_ra(), "2");
     assert!(!t.state_file().exists());
+    // A dry run needs no privilege.
+    let out = t.net.exec(
+        &t.ns,
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            &bin,
+            "protect",
+            "-i",
+            "eth0",
+            "--dry-run",
+            "--state-dir",
+            &state,
+            "--lang",
+            "en",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        stdout(&out).contains("accept_ra on eth0: 2 -> 0"),
+        "{}",
+        text(&out)
+    );
 
     // No such interface.
     let out = t.net.exec(
