@@ -27,6 +27,7 @@ pub mod oui;
 #[cfg(target_os = "linux")]
 pub mod privilege;
 pub mod probe;
+pub mod protect;
 pub mod report;
 pub mod rules;
 pub mod sink;

@@ -5,6 +5,7 @@
 mod analyze;
 mod config;
 mod iface;
+mod protect;
 mod scan;
 mod watch;
 
@@ -110,6 +111,37 @@ enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Turn off router discovery on this terminal's interface (opt-in; undo with --undo).
+    Protect(ProtectFlags),
+}
+
+/// `protect`'s flags.
+#[derive(Debug, clap::Args)]
+struct ProtectFlags {
+    /// Put back what an earlier `protect` changed on the interface.
+    #[arg(long, conflicts_with_all = ["keep_prefix", "keep_router"])]
+    undo: bool,
+    /// The upstream's prefix (e.g. the NGN /64): the interface's addresses inside it are
+    /// made static before router discovery is turned off. Repeatable; required when the
+    /// interface carries the NGN upstream.
+    #[arg(long, value_name = "PREFIX", value_parser = protect::parse_prefix)]
+    keep_prefix: Vec<v6sentinel::rules::Prefix>,
+    /// The upstream router (its link-local address): the pinned default route goes
+    /// through it (default: the only default router of the interface).
+    #[arg(
+        long,
+        value_name = "LL-ADDR",
+        value_parser = protect::parse_router,
+        requires = "keep_prefix"
+    )]
+    keep_router: Option<core::net::Ipv6Addr>,
+    /// Print what would change and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Where the state files are (default /var/lib/v6sentinel/protect; on Windows
+    /// %ProgramData%\v6sentinel\protect).
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
 }
 
 /// `watch`'s flags; each has a key in the configuration file, and the flag wins.
@@ -240,6 +272,11 @@ fn settings(args: &Args, started: std::time::Instant) -> Result<Settings, Failur
             [] => None,
             [one] => Some(one.clone()),
             [_, ..] if matches!(args.command, Command::Watch(_)) => None,
+            [_, ..] if matches!(args.command, Command::Protect(_)) => {
+                return Err(Failure::unknown(
+                    "protect changes one interface at a time: give one -i",
+                ));
+            }
             [_, ..] => return Err(Failure::unknown("only `watch` takes several -i")),
         },
         json: args.format == Format::Json,
@@ -327,6 +364,16 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Watch(flags) => watch_args(&args, flags).and_then(|w| {
             let s = settings(&args, started)?;
             watch::run(&s, &w)
+        }),
+        Command::Protect(flags) => settings(&args, started).and_then(|s| {
+            let opts = protect::ProtectOptions {
+                undo: flags.undo,
+                keep_prefixes: flags.keep_prefix.clone(),
+                keep_router: flags.keep_router,
+                dry_run: flags.dry_run,
+                state_dir: flags.state_dir.clone(),
+            };
+            protect::run(&s, &opts)
         }),
     });
     match result {
@@ -558,5 +605,45 @@ mod tests {
         assert_eq!(w.flags.sinks.len(), 3);
         assert!(Args::try_parse_from(["v6sentinel", "watch", "--probe-interval", "5"]).is_err());
         assert!(Args::try_parse_from(["v6sentinel", "scan", "-i", "a", "-i", "b"]).is_ok());
+    }
+
+    #[test]
+    fn protect_flags_parse() {
+        let args = Args::try_parse_from([
+            "v6sentinel",
+            "protect",
+            "-i",
+            "eth0",
+            "--keep-prefix",
+            "2408:210:1:2::/64",
+            "--keep-prefix",
+            "2408:210:1:3::/64",
+            "--keep-router",
+            "fe80::1",
+            "--dry-run",
+            "--state-dir",
+            "/tmp/p",
+        ])
+        .expect("parses");
+        let Command::Protect(f) = &args.command else {
+            panic!("not protect");
+        };
+        assert_eq!(f.keep_prefix.len(), 2);
+        assert_eq!(f.keep_router, Some("fe80::1".parse().unwrap()));
+        assert!(f.dry_run && !f.undo);
+        // --undo takes no pins; --keep-router needs --keep-prefix.
+        let undo_keep = [
+            "v6sentinel",
+            "protect",
+            "--undo",
+            "--keep-prefix",
+            "2408::/22",
+        ];
+        assert!(Args::try_parse_from(undo_keep).is_err());
+        let router_alone = ["v6sentinel", "protect", "--keep-router", "fe80::1"];
+        assert!(Args::try_parse_from(router_alone).is_err());
+        assert!(Args::try_parse_from(["v6sentinel", "protect", "--keep-prefix", "nope"]).is_err());
+        let args = Args::try_parse_from(["v6sentinel", "protect", "-i", "a", "-i", "b"]).unwrap();
+        assert!(settings(&args, std::time::Instant::now()).is_err());
     }
 }
