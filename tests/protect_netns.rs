@@ -3,6 +3,7 @@
 //! the routes before, after `protect` and after `--undo`; with an NGN-looking address and
 //! default route set by hand, and with real radvd routers (the NGN's and a rogue one).
 //! Needs root; namespaces are made and removed by the tests.
+#![cfg(target_os = "linux")]
 
 mod common;
 
