@@ -259,7 +259,11 @@ impl Reassembler {
             1
         };
         let data_len = datagram.data.len().max(end);
-        let held = datagram.held(data_len, copies) + if new_head { fh_start } else { 0 };
+        let head_cost = match &head {
+            Some(h) if datagram.head.is_none() || new_head => h.len(),
+            _ => 0,
+        };
+        let held = datagram.held(data_len, copies) + head_cost;
         if disagree || held > limit {
             self.pending.remove(&key);
             self.dropped += 1;
