@@ -69,6 +69,8 @@ struct Datagram {
     last: Option<Vec<u8>>,
     /// Which units of `data` a fragment has carried, one bit each.
     covered: Vec<u64>,
+    /// How many bits of `covered` are set.
+    units: usize,
     /// Where the datagram ends, once its last fragment (M = 0) came.
     total: Option<usize>,
 }
@@ -85,7 +87,10 @@ impl Datagram {
             self.covered.resize(unit / 64 + 1, 0);
         }
         if let Some(w) = self.covered.get_mut(unit / 64) {
-            *w |= 1 << (unit % 64);
+            if *w & (1 << (unit % 64)) == 0 {
+                *w |= 1 << (unit % 64);
+                self.units += 1;
+            }
         }
     }
 
@@ -96,11 +101,13 @@ impl Datagram {
         heads + data_len * copies
     }
 
+    /// Whether every unit up to the end is covered (no fragment reaches past the end:
+    /// those are refused, so counting the units covered is enough).
     fn is_whole(&self) -> bool {
         let Some(total) = self.total else {
             return false;
         };
-        self.head.is_some() && (0..total.div_ceil(UNIT)).all(|u| self.is_covered(u))
+        self.head.is_some() && self.units == total.div_ceil(UNIT)
     }
 }
 
@@ -228,6 +235,7 @@ impl Reassembler {
             data: Vec::new(),
             last: None,
             covered: Vec::new(),
+            units: 0,
             total: None,
         });
         // Fragments that disagree on where the datagram ends: hosts drop it.
@@ -269,7 +277,7 @@ impl Reassembler {
             self.dropped += 1;
             return Outcome::Dropped;
         }
-        // A duplicate (`overlaps && !differs`) writes the same bytes again: no change.
+        // A duplicate (bytes already held, the same) writes them again: no change.
         if differs && datagram.last.is_none() {
             datagram.last = Some(datagram.data.clone());
         }
