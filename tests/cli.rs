@@ -172,6 +172,133 @@ fn hidden_ras_from_thc_ipv6() {
     assert_eq!(s["effects"], serde_json::json!(["hidden_ra"]));
 }
 
+/// A copy of the capture `file` (little-endian pcap, Ethernet) with only the frames whose
+/// destination MAC passes `keep`, in a temporary file: the same real bytes, as a terminal
+/// that sends no solicitation (multicast only) or only the answers to one would see them.
+fn only_frames(file: &str, tag: &str, keep: impl Fn(&[u8]) -> bool) -> PathBuf {
+    let bytes = std::fs::read(capture(file)).unwrap();
+    assert_eq!(
+        bytes[..4],
+        [0xd4, 0xc3, 0xb2, 0xa1],
+        "{file}: not a little-endian pcap"
+    );
+    let mut out = bytes[..24].to_vec();
+    let mut at = 24;
+    while at + 16 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        let record = &bytes[at..at + 16 + len];
+        if keep(&record[16..]) {
+            out.extend_from_slice(record);
+        }
+        at += 16 + len;
+    }
+    let path = std::env::temp_dir().join(format!("v6s-cli-{}-{tag}-{file}", std::process::id()));
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+fn multicast(frame: &[u8]) -> bool {
+    frame[0] & 1 == 1
+}
+
+fn effects(s: &serde_json::Value) -> Vec<&str> {
+    s["effects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect()
+}
+
+/// thc-ipv6's `fake_router26 -E` types, on the bytes it sent (tests/captures/README.md):
+/// each sender is a router reported with hidden_ra, critical (autonomous prefix, default
+/// route); and on the RAs it multicasts unsolicited alone, as each type hides them.
+#[test]
+fn hidden_ras_from_fake_router26() {
+    const MAC: &str = "00:1b:21:de:ad:26";
+    for file in [
+        "thc-fake_router26-EH.pcap",
+        "thc-fake_router26-E1.pcap",
+        "thc-fake_router26-ED.pcap",
+        "thc-fake_router26-EF.pcap",
+        "thc-fake_router26-EO-keep-first.pcap",
+        "thc-fake_router26-Eo-keep-last.pcap",
+    ] {
+        let out = analyze(file, &["--format", "json"]);
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let r = json(&out);
+        let s = source(&r, MAC);
+        assert_eq!(s["severity"], "critical", "{file}: {s}");
+        assert_eq!(s["roles"], serde_json::json!(["router"]), "{file}: {s}");
+        let e = effects(s);
+        for want in ["hidden_ra", "slaac_address", "default_route"] {
+            assert!(e.contains(&want), "{file}: no {want} in {s}");
+        }
+    }
+    // Unsolicited RAs alone. -E H, -E D, and the overlapping fragments of -E O / -E o
+    // (an RA in one reading, an echo request in the other) configure the terminal.
+    for (file, evidence) in [
+        ("thc-fake_router26-EH.pcap", "extension headers"),
+        ("thc-fake_router26-ED.pcap", "in fragments"),
+        ("thc-fake_router26-EO-keep-first.pcap", "RFC 5722"),
+        ("thc-fake_router26-Eo-keep-last.pcap", "RFC 5722"),
+    ] {
+        let path = only_frames(file, "mc", multicast);
+        let out = run(&["analyze", path.to_str().unwrap(), "--format", "json"]);
+        std::fs::remove_file(&path).unwrap();
+        let r = json(&out);
+        let s = source(&r, MAC);
+        assert_eq!(s["severity"], "critical", "{file} (multicast): {s}");
+        assert!(effects(s).contains(&"hidden_ra"), "{file} (multicast): {s}");
+        assert!(
+            s["evidence"].to_string().contains(evidence),
+            "{file} (multicast): {s}"
+        );
+    }
+    // -E F's periodic RA reassembles with a wrong checksum (a thc-ipv6 3.8 bug): hosts drop
+    // it; the attempt alone is a warning.
+    let path = only_frames("thc-fake_router26-EF.pcap", "mc", multicast);
+    let r = json(&run(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    std::fs::remove_file(&path).unwrap();
+    let s = source(&r, MAC);
+    assert_eq!(s["severity"], "warning", "{s}");
+    assert_eq!(effects(s), ["hidden_ra"], "{s}");
+    assert!(s["evidence"].to_string().contains("checksum"), "{s}");
+    // -E 1 stacks its one-shot fragment headers only on the answer to a solicitation.
+    let path = only_frames("thc-fake_router26-E1.pcap", "uc", |f| !multicast(f));
+    let r = json(&run(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    std::fs::remove_file(&path).unwrap();
+    let s = source(&r, MAC);
+    assert_eq!(s["severity"], "critical", "{s}");
+    assert!(effects(s).contains(&"hidden_ra"), "{s}");
+}
+
+/// RAs inside IPv6-in-IPv6 (scapy-ip6ip6.py): the sender is reported, hidden_ra alone, a
+/// warning; the RA's prefix and default route are not counted (only a tunnel endpoint
+/// would apply them, to its tunnel interface — the terminal answered with Parameter
+/// Problem).
+#[test]
+fn ra_inside_ipv6_in_ipv6() {
+    let out = analyze("scapy-ip6ip6.pcap", &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out);
+    assert_eq!(r["verdict"], "warning", "{r}");
+    let s = source(&r, "00:1b:21:de:ad:41");
+    assert_eq!(effects(s), ["hidden_ra"], "{s}");
+    assert_eq!(s["router_advertisement"], serde_json::Value::Null, "{s}");
+    assert!(s["evidence"].to_string().contains("IPv6-in-IPv6"), "{s}");
+}
+
 #[test]
 fn flood_capture_is_summarised() {
     let out = analyze("thc-flood_router26.pcap", &["--format", "json"]);

@@ -83,8 +83,7 @@ struct Ra {
     flags_ext: Option<String>,
     #[serde(default = "yes")]
     slla: bool,
-    /// "hbh", "dstopt", or "fragment" (RFC 7113: the ICMPv6 header only in the second
-    /// fragment).
+    /// How the RA is hidden from RA-Guard (see `build_ra` and the README).
     hide: Option<String>,
     #[serde(default)]
     bad_checksum: bool,
@@ -322,6 +321,14 @@ fn build_ra(ra: &Ra, src_mac: Mac) -> Vec<Vec<u8>> {
         }
         Some("large-dstopt") => vec![insert_large_dstopt(&frame, 1024)],
         Some("nested-fragment") => vec![insert_atomic_fragment(&insert_atomic_fragment(&frame))],
+        Some("overlap-keep-last") => overlapping(&frame).to_vec(),
+        Some("overlap-keep-first") => {
+            let [first, second] = overlapping(&frame);
+            vec![second, first]
+        }
+        Some("overlap-garbage") => overlap_garbage(&frame),
+        Some("ip6ip6") => vec![ip6ip6(&frame)],
+        Some("ip6ip6-twice") => vec![ip6ip6(&ip6ip6(&frame))],
         Some(h) => panic!("unknown hide {h}"),
     }
 }
@@ -401,6 +408,69 @@ fn fragment_after_header(frame: &[u8]) -> Vec<Vec<u8>> {
     let mut second = head(8 + icmp.len() as u16, 1, false);
     second.extend_from_slice(icmp);
     vec![first, second]
+}
+
+/// A fragment of the ICMPv6 message of `frame` (an untagged frame without extension
+/// headers): the frame's Ethernet and IPv6 headers, a Fragment header naming `next`, then
+/// `data` at `offset`.
+fn fragment_of(frame: &[u8], offset: usize, more: bool, next: u8, data: &[u8]) -> Vec<u8> {
+    let mut f = frame[..54].to_vec();
+    f[20] = 44;
+    f[18..20].copy_from_slice(&(8 + data.len() as u16).to_be_bytes());
+    let word = ((offset / 8) as u16) << 3 | u16::from(more);
+    f.extend_from_slice(&[next, 0]);
+    f.extend_from_slice(&word.to_be_bytes());
+    f.extend_from_slice(&0x5722_0001u32.to_be_bytes());
+    f.extend_from_slice(data);
+    f
+}
+
+/// thc-ipv6's overlapping fragments (`fake_router26 -E o`, in this order; `-E O` sends
+/// them the other way round): a first fragment holding a 16-byte and an 8-byte
+/// Destination Options header and an ICMPv6 echo request, and a second one that rewrites
+/// its last 16 bytes with the same 8-byte header and the start of the RA. Keep the last
+/// copy in this order, or the first copy in the other, and it is an RA; the other reading
+/// is an echo request with a bad checksum.
+fn overlapping(frame: &[u8]) -> [Vec<u8>; 2] {
+    let icmp = &frame[54..];
+    let mut first = vec![60, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    first.extend_from_slice(&[58, 0, 1, 4, 0, 0, 0, 0]);
+    first.extend_from_slice(&[128, 0, 0x12, 0x34, 0, 0, 0, 1]);
+    let mut second = vec![58, 0, 1, 4, 0, 0, 0, 0];
+    second.extend_from_slice(icmp);
+    [
+        fragment_of(frame, 0, true, 60, &first),
+        fragment_of(frame, 16, false, 60, &second),
+    ]
+}
+
+/// Overlapping fragments in which the RA is never read: the 8 bytes of its ICMPv6 header
+/// are overwritten by junk that arrives both before and after them, so neither the
+/// first-copy nor the last-copy reading holds an RA.
+fn overlap_garbage(frame: &[u8]) -> Vec<Vec<u8>> {
+    let icmp = &frame[54..];
+    let mut head = vec![58, 0, 1, 4, 0, 0, 0, 0];
+    head.extend_from_slice(&icmp[..8]);
+    vec![
+        fragment_of(frame, 8, true, 60, &[0xee; 8]),
+        fragment_of(frame, 0, true, 60, &head),
+        fragment_of(frame, 8, true, 60, &[0xdd; 8]),
+        fragment_of(frame, 16, false, 60, &icmp[8..]),
+    ]
+}
+
+/// The IPv6 packet of `frame` inside another (IPv6-in-IPv6, next header 41) between two
+/// tunnel endpoints on the link, as an `ip6tnl` device would send it.
+fn ip6ip6(frame: &[u8]) -> Vec<u8> {
+    let inner = &frame[14..];
+    let mut out = frame[..14].to_vec();
+    out.extend_from_slice(&[0x60, 0, 0, 0]);
+    out.extend_from_slice(&(inner.len() as u16).to_be_bytes());
+    out.extend_from_slice(&[41, 64]);
+    out.extend_from_slice(&"fd00:5e::2".parse::<Ipv6Addr>().unwrap().octets());
+    out.extend_from_slice(&"fd00:5e::1".parse::<Ipv6Addr>().unwrap().octets());
+    out.extend_from_slice(inner);
+    out
 }
 
 fn build_dhcp(d: &Dhcp, src_mac: Mac) -> Vec<u8> {

@@ -12,10 +12,10 @@ use std::process::Command;
 
 use v6sentinel::capture::file::{self, linktype};
 use v6sentinel::wire::dhcpv6::{DhcpOption, Dhcpv6Repr, Duid, Options};
-use v6sentinel::wire::ipv6::FragmentPosition;
+use v6sentinel::wire::ipv6::{FragmentPosition, HEADER_LEN, IpProtocol};
 use v6sentinel::wire::ndisc::NdiscRepr;
 use v6sentinel::wire::ndopt::NdOption;
-use v6sentinel::wire::{ChecksumStatus, Dissected, Error, Layer, Message, Transport};
+use v6sentinel::wire::{ChecksumStatus, Dissected, Error, Layer, Message, Transport, dissect_ipv6};
 
 /// How a field is compared: every occurrence in order, or only the first (for fields that
 /// repeat in encapsulated packets tshark also dissects, e.g. a Redirected Header).
@@ -515,6 +515,7 @@ fn wire_agrees_with_tshark_on_real_captures() {
     let mut quoted_errors = 0usize;
     let mut framing_errors = 0usize;
     let mut truncated = 0usize;
+    let mut tunnelled = 0usize;
     for path in &files {
         let theirs = tshark(path);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -531,6 +532,24 @@ fn wire_agrees_with_tshark_on_real_captures() {
                 return;
             };
             let mut mine = ours(record.linktype, &d);
+            // An IPv6 packet inside (IPv6-in-IPv6): tshark decodes the inner packet's
+            // message, and so does the detector; compare it too (the IPv6 fields compared
+            // are the first occurrences, the outer header's).
+            if let (Some(Transport::Other(IpProtocol::Ipv6)), Some(eth), Some(ip), Some(chain)) =
+                (d.transport, d.ethernet, d.ipv6, d.chain)
+            {
+                let payload = &record.data[eth.header_len() + HEADER_LEN..];
+                let payload = payload
+                    .get(..usize::from(ip.payload_len))
+                    .unwrap_or(payload);
+                let inner = dissect_ipv6(&payload[chain.upper_offset..]);
+                for (k, v) in ours(record.linktype, &inner) {
+                    if !k.starts_with("ipv6") {
+                        mine.insert(k, v);
+                    }
+                }
+                tunnelled += 1;
+            }
             let tshark_decoded = t.contains_key("icmpv6.type") || t.contains_key("dhcpv6.msgtype");
             if !tshark_decoded && d.fragment_position() != FragmentPosition::Unfragmented {
                 // tshark does not dissect a fragment's payload without reassembly; compare
@@ -627,7 +646,8 @@ fn wire_agrees_with_tshark_on_real_captures() {
     eprintln!(
         "compared {ra} RAs, {nd} other ND and {dhcp} DHCPv6 messages across {} files; \
          on headers only: {skipped_fragments} fragments, {quoted_errors} ICMPv6 errors, \
-         {framing_errors} ND messages with a framing error, {truncated} cut messages",
+         {framing_errors} ND messages with a framing error, {truncated} cut messages; \
+         {tunnelled} IPv6-in-IPv6 packets, their inner message compared",
         files.len()
     );
     for (file, (r, n, d)) in &compared {

@@ -88,14 +88,15 @@ const ACCEPT: u32 = 262_144;
 /// [`crate::wire::ethernet::MAX_TAGS`] 802.1Q / 802.1ad / 0x9100 tags) whose first next
 /// header is ICMPv6 of type 133 to 137 (RS, RA, NS, NA, Redirect), UDP from or to port
 /// 546 or 547 (DHCPv6), or an extension header (Hop-by-Hop 0, Routing 43, Fragment 44,
-/// Destination Options 60), which may hide either (RA-Guard evasion, RFC 7113). An IPv6
-/// frame too short to tell is passed, so that the dissector reports it.
+/// Destination Options 60), which may hide either (RA-Guard evasion, RFC 7113), or an IPv6
+/// packet inside (IPv6-in-IPv6, 41), which may carry an RA past RA-Guard. An IPv6 frame
+/// too short to tell is passed, so that the dissector reports it.
 ///
 /// `X` holds the bytes of VLAN tags crossed, so the IPv6 part reads `[X + offset]`;
 /// `M[0]` the frame length less those bytes. A jump offset is the number of instructions
-/// skipped; `ACC` is instruction 51, `REJ` 52. A load past the end of the frame ends the program
-/// with 0 (reject), as `is_candidate` returns `false` when the EtherType is cut.
-pub const FILTER: [sock_filter; 53] = [
+/// skipped; `ACC` is instruction 52, `REJ` 53. A load past the end of the frame ends the
+/// program with 0 (reject), as `is_candidate` returns `false` when the EtherType is cut.
+pub const FILTER: [sock_filter; 54] = [
     // 0: X = 0: no tag crossed yet.
     insn(op::LDX_IMM, 0, 0, 0),
     // Tag level 0 (instructions 1-6; levels 1-3 repeat it with X = 4, 8, 12).
@@ -108,7 +109,7 @@ pub const FILTER: [sock_filter; 53] = [
     // 4: 802.1ad tag? go to 6.
     insn(op::JEQ, 1, 0, 0x88a8),
     // 5: 0x9100 (old Q-in-Q) tag? go on, else REJ.
-    insn(op::JEQ, 0, 46, 0x9100),
+    insn(op::JEQ, 0, 47, 0x9100),
     // 6: X = 4: one tag crossed.
     insn(op::LDX_IMM, 0, 0, 4),
     // 7: tag level 1: A = EtherType at 12 + X.
@@ -120,7 +121,7 @@ pub const FILTER: [sock_filter; 53] = [
     // 10: 802.1ad? go to 12.
     insn(op::JEQ, 1, 0, 0x88a8),
     // 11: 0x9100? go on, else REJ.
-    insn(op::JEQ, 0, 40, 0x9100),
+    insn(op::JEQ, 0, 41, 0x9100),
     // 12: X = 8.
     insn(op::LDX_IMM, 0, 0, 8),
     // 13: tag level 2: A = EtherType at 12 + X.
@@ -132,7 +133,7 @@ pub const FILTER: [sock_filter; 53] = [
     // 16: 802.1ad? go to 18.
     insn(op::JEQ, 1, 0, 0x88a8),
     // 17: 0x9100? go on, else REJ.
-    insn(op::JEQ, 0, 34, 0x9100),
+    insn(op::JEQ, 0, 35, 0x9100),
     // 18: X = 12.
     insn(op::LDX_IMM, 0, 0, 12),
     // 19: tag level 3: A = EtherType at 12 + X.
@@ -144,13 +145,13 @@ pub const FILTER: [sock_filter; 53] = [
     // 22: 802.1ad? go to 24.
     insn(op::JEQ, 1, 0, 0x88a8),
     // 23: 0x9100? go on, else REJ.
-    insn(op::JEQ, 0, 28, 0x9100),
+    insn(op::JEQ, 0, 29, 0x9100),
     // 24: X = 16: MAX_TAGS (4) tags crossed.
     insn(op::LDX_IMM, 0, 0, 16),
     // 25: A = EtherType at 12 + X.
     insn(op::LDH_IND, 0, 0, 12),
     // 26: IPv6? go on, else REJ (no fifth tag).
-    insn(op::JEQ, 0, 25, 0x86dd),
+    insn(op::JEQ, 0, 26, 0x86dd),
     // The IPv6 part; the IPv6 header starts at 14 + X.
     // 27: A = frame length.
     insn(op::LD_LEN, 0, 0, 0),
@@ -159,52 +160,54 @@ pub const FILTER: [sock_filter; 53] = [
     // 29: M[0] = A.
     insn(op::ST, 0, 0, 0),
     // 30: next header (at 14 + 6) present, i.e. length >= 21? go on, else ACC.
-    insn(op::JGE, 0, 20, 21),
+    insn(op::JGE, 0, 21, 21),
     // 31: A = next header.
     insn(op::LDB_IND, 0, 0, 20),
-    // 32: ICMPv6? go to 38.
-    insn(op::JEQ, 5, 0, 58),
-    // 33: UDP? go to 43.
-    insn(op::JEQ, 9, 0, 17),
+    // 32: ICMPv6? go to 39.
+    insn(op::JEQ, 6, 0, 58),
+    // 33: UDP? go to 44.
+    insn(op::JEQ, 10, 0, 17),
     // 34: Hop-by-Hop options? ACC.
-    insn(op::JEQ, 16, 0, 0),
+    insn(op::JEQ, 17, 0, 0),
     // 35: Routing header? ACC.
-    insn(op::JEQ, 15, 0, 43),
+    insn(op::JEQ, 16, 0, 43),
     // 36: Fragment header? ACC.
-    insn(op::JEQ, 14, 0, 44),
-    // 37: Destination options? ACC, else REJ.
-    insn(op::JEQ, 13, 14, 60),
-    // ICMPv6 (38-42); the message starts at 14 + 40.
-    // 38: A = length as if untagged.
+    insn(op::JEQ, 15, 0, 44),
+    // 37: Destination options? ACC.
+    insn(op::JEQ, 14, 0, 60),
+    // 38: IPv6-in-IPv6 (which may carry an RA past RA-Guard)? ACC, else REJ.
+    insn(op::JEQ, 13, 14, 41),
+    // ICMPv6 (39-43); the message starts at 14 + 40.
+    // 39: A = length as if untagged.
     insn(op::LD_MEM, 0, 0, 0),
-    // 39: type present (length >= 55)? go on, else ACC.
+    // 40: type present (length >= 55)? go on, else ACC.
     insn(op::JGE, 0, 11, 55),
-    // 40: A = ICMPv6 type.
+    // 41: A = ICMPv6 type.
     insn(op::LDB_IND, 0, 0, 54),
-    // 41: type >= 133 (RS)? go on, else REJ.
+    // 42: type >= 133 (RS)? go on, else REJ.
     insn(op::JGE, 0, 10, 133),
-    // 42: type > 137 (Redirect)? REJ, else ACC.
+    // 43: type > 137 (Redirect)? REJ, else ACC.
     insn(op::JGT, 9, 8, 137),
-    // UDP (43-50); the header starts at 14 + 40.
-    // 43: A = length as if untagged.
+    // UDP (44-51); the header starts at 14 + 40.
+    // 44: A = length as if untagged.
     insn(op::LD_MEM, 0, 0, 0),
-    // 44: both ports present (length >= 58)? go on, else ACC.
+    // 45: both ports present (length >= 58)? go on, else ACC.
     insn(op::JGE, 0, 6, 58),
-    // 45: A = source port.
+    // 46: A = source port.
     insn(op::LDH_IND, 0, 0, 54),
-    // 46: from the DHCPv6 client port? ACC.
+    // 47: from the DHCPv6 client port? ACC.
     insn(op::JEQ, 4, 0, 546),
-    // 47: from the DHCPv6 server/relay port? ACC.
+    // 48: from the DHCPv6 server/relay port? ACC.
     insn(op::JEQ, 3, 0, 547),
-    // 48: A = destination port.
+    // 49: A = destination port.
     insn(op::LDH_IND, 0, 0, 56),
-    // 49: to the DHCPv6 client port? ACC.
+    // 50: to the DHCPv6 client port? ACC.
     insn(op::JEQ, 1, 0, 546),
-    // 50: to the DHCPv6 server/relay port? ACC, else REJ.
+    // 51: to the DHCPv6 server/relay port? ACC, else REJ.
     insn(op::JEQ, 0, 1, 547),
-    // 51 ACC: keep the whole frame.
+    // 52 ACC: keep the whole frame.
     insn(op::RET, 0, 0, ACCEPT),
-    // 52 REJ: drop it.
+    // 53 REJ: drop it.
     insn(op::RET, 0, 0, 0),
 ];
 
@@ -730,14 +733,14 @@ mod tests {
             }
         }
         let ret = |i: sock_filter| (i.code, i.k);
-        assert_eq!(ret(FILTER[51]), (op::RET, ACCEPT));
-        assert_eq!(ret(FILTER[52]), (op::RET, 0));
+        assert_eq!(ret(FILTER[52]), (op::RET, ACCEPT));
+        assert_eq!(ret(FILTER[53]), (op::RET, 0));
         // Every jump to ACC or REJ lands there.
         for (pc, i) in FILTER.iter().enumerate() {
             if matches!(i.code, op::JEQ | op::JGE | op::JGT) {
                 for off in [i.jt, i.jf] {
                     let to = pc + 1 + usize::from(off);
-                    assert!(to <= 52);
+                    assert!(to <= 53);
                 }
             }
         }
@@ -794,7 +797,8 @@ mod tests {
             (ipv6(43, &[58; 8]), true),
             (ipv6(44, &[58; 8]), true),
             (ipv6(60, &[58; 8]), true),
-            (ipv6(51, &[58; 8]), false), // AH: not an extension header is_candidate follows
+            (ipv6(41, &[0x60; 8]), true), // IPv6-in-IPv6
+            (ipv6(51, &[58; 8]), false),  // AH: not an extension header is_candidate follows
             (ipv6(59, &[]), false),
         ];
         for (frame, want) in &cases {

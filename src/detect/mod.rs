@@ -22,7 +22,7 @@ pub mod source;
 pub mod time;
 
 pub use model::{Effect, Effects, Fingerprint, Role, Severity, Verdict};
-pub use source::{Evidence, Source, SourceLimits};
+pub use source::{Evidence, Hiding, Source, SourceLimits};
 pub use time::{Lifetime, Timestamp};
 
 use crate::oui::{Registry, Vendor};
@@ -30,7 +30,7 @@ use crate::rules::{Category, Offender, Prefix, RemedyCode, Rules};
 use crate::wire::dhcpv6::MessageType;
 use crate::wire::ipv6::FragmentPosition;
 use crate::wire::ndisc::NdiscRepr;
-use crate::wire::{self, ChecksumStatus, Dissected, Mac, Message, Transport};
+use crate::wire::{self, ChecksumStatus, Dissected, IpProtocol, Mac, Message, Transport};
 use core::net::Ipv6Addr;
 use core::time::Duration;
 use reassembly::{Outcome, Reassembler};
@@ -430,13 +430,20 @@ impl Detector {
                 match self.reassembler.add(now, mac, packet, &chain) {
                     Outcome::Complete(whole) => {
                         self.stats.reassembled += 1;
-                        let inner = wire::dissect_ipv6(&whole);
-                        if inner.error.is_some() {
-                            self.stats.malformed += 1;
-                        }
-                        self.handle_message(now, mac, &inner, true);
+                        self.handle_reassembled(now, mac, &whole, Hiding::Fragments);
                     }
-                    Outcome::Overlap => {
+                    // RFC 5722 hosts drop it; older stacks keep the first or the last copy
+                    // of the overlapped bytes. Whichever reading is an RA counts.
+                    Outcome::Overlapping {
+                        first_wins,
+                        last_wins,
+                    } => {
+                        self.stats.reassembled += 1;
+                        let how = Hiding::OverlappingFragments;
+                        self.handle_reassembled(now, mac, &first_wins, how);
+                        if last_wins != first_wins {
+                            self.handle_reassembled(now, mac, &last_wins, how);
+                        }
                         if let Some(s) = self.sources.get_mut(&mac) {
                             s.note(Evidence::OverlappingFragments);
                         }
@@ -444,13 +451,38 @@ impl Detector {
                     Outcome::Pending | Outcome::Dropped => {}
                 }
             }
-            _ => self.handle_message(now, mac, d, false),
+            _ => self.handle_message(now, mac, packet, d, None),
         }
     }
 
-    fn handle_message(&mut self, now: Timestamp, mac: Mac, d: &Dissected<'_>, fragmented: bool) {
+    fn handle_reassembled(&mut self, now: Timestamp, mac: Mac, whole: &[u8], how: Hiding) {
+        let inner = wire::dissect_ipv6(whole);
+        if inner.error.is_some() {
+            self.stats.malformed += 1;
+        }
+        self.handle_message(now, mac, whole, &inner, Some(how));
+    }
+
+    /// One message, `packet` being the IPv6 packet `d` was dissected from; `reassembled`
+    /// says how, if it came in fragments.
+    fn handle_message(
+        &mut self,
+        now: Timestamp,
+        mac: Mac,
+        packet: &[u8],
+        d: &Dissected<'_>,
+        reassembled: Option<Hiding>,
+    ) {
         let Some(ip) = d.ipv6 else { return };
-        let hidden = fragmented || d.behind_extension_headers();
+        let hidden = reassembled.or(d
+            .behind_extension_headers()
+            .then_some(Hiding::ExtensionHeaders));
+        if d.chain
+            .is_some_and(|c| c.reached_upper && c.upper == IpProtocol::Ipv6)
+        {
+            self.handle_tunnel(now, mac, ip.src, packet, d, hidden);
+            return;
+        }
         match (&d.message, d.transport) {
             (
                 Message::Ndisc(ra @ NdiscRepr::RouterAdvert { .. }),
@@ -483,12 +515,13 @@ impl Detector {
                 }
                 match invalid {
                     Some(why) => source.note(Evidence::InvalidRa(why)),
-                    None => {
-                        source.apply_ra(now, ra, &limits);
-                        if hidden {
-                            source.saw_hidden(fragmented);
-                        }
-                    }
+                    None => source.apply_ra(now, ra, &limits),
+                }
+                // Hidden, even if hosts ignore it: someone is trying to slip RAs past
+                // RA-Guard (thc-ipv6's `fake_router26 -E F` sends RAs whose reassembled
+                // checksum is wrong). Alone, `hidden_ra` is a warning.
+                if let Some(how) = hidden {
+                    source.saw_hidden(how);
                 }
                 self.refresh_alerts(now);
             }
@@ -503,7 +536,7 @@ impl Detector {
                     msg_type: wire::icmpv6::Message::RouterAdvert,
                     ..
                 }),
-            ) if hidden && d.error.is_some() => {
+            ) if hidden.is_some() && d.error.is_some() => {
                 let limits = self.config.source_limits;
                 let error = d.error.map(|e| e.to_string()).unwrap_or_default();
                 let Some(source) = self.source_for(now, mac, true) else {
@@ -512,7 +545,9 @@ impl Detector {
                 source.saw(now, ip.src, &limits);
                 source.note(Evidence::Malformed(error));
                 source.note(Evidence::InvalidRa("cut short or unreadable"));
-                source.saw_hidden(fragmented);
+                if let Some(how) = hidden {
+                    source.saw_hidden(how);
+                }
                 self.refresh_alerts(now);
             }
             (
@@ -558,13 +593,69 @@ impl Detector {
                     ));
                 }
                 source.apply_dhcpv6(now, &inner, &limits);
-                if hidden {
-                    source.saw_hidden(fragmented);
+                if let Some(how) = hidden {
+                    source.saw_hidden(how);
                 }
                 self.refresh_alerts(now);
             }
             _ => {}
         }
+    }
+
+    /// An IPv6 packet inside `packet` (IPv6-in-IPv6, next header 41). A host applies an RA
+    /// only as it arrives on the link; one inside a tunnel reaches a host's stack only if
+    /// the host terminates that tunnel, and then configures the tunnel's interface, not the
+    /// Ethernet one. So the RA is not applied: when one is inside (under at most
+    /// [`MAX_TUNNEL_DEPTH`] tunnels), the sender is recorded with `hidden_ra` alone, a
+    /// warning — RA-Guard does not look inside tunnels, and such a sender has no business
+    /// on a clinic's segment.
+    fn handle_tunnel(
+        &mut self,
+        now: Timestamp,
+        mac: Mac,
+        src: Ipv6Addr,
+        packet: &[u8],
+        d: &Dissected<'_>,
+        outer: Option<Hiding>,
+    ) {
+        let mut inner = upper_bytes(packet, d);
+        let mut found = false;
+        for _ in 0..MAX_TUNNEL_DEPTH {
+            let Some(bytes) = inner else { break };
+            let d = wire::dissect_ipv6(bytes);
+            let ra = d.router_advert().is_some()
+                || matches!(
+                    d.transport,
+                    Some(Transport::Icmpv6 {
+                        msg_type: wire::icmpv6::Message::RouterAdvert,
+                        ..
+                    })
+                );
+            if ra {
+                found = true;
+                break;
+            }
+            if !d
+                .chain
+                .is_some_and(|c| c.reached_upper && c.upper == IpProtocol::Ipv6)
+            {
+                break;
+            }
+            inner = upper_bytes(bytes, &d);
+        }
+        if !found {
+            return;
+        }
+        let limits = self.config.source_limits;
+        let Some(source) = self.source_for(now, mac, true) else {
+            return;
+        };
+        source.saw(now, src, &limits);
+        source.saw_hidden(Hiding::Tunnel);
+        if let Some(how) = outer {
+            source.saw_hidden(how);
+        }
+        self.refresh_alerts(now);
     }
 
     /// The source for `mac`, created if there is room and no flood. New RA senders count
@@ -1123,6 +1214,20 @@ impl Detector {
                 .collect(),
         }
     }
+}
+
+/// How many IPv6-in-IPv6 headers deep the detector looks for an RA.
+const MAX_TUNNEL_DEPTH: usize = 4;
+
+/// The bytes after the extension-header chain of the IPv6 packet `packet` (dissected as
+/// `d`), within its payload length.
+fn upper_bytes<'p>(packet: &'p [u8], d: &Dissected<'_>) -> Option<&'p [u8]> {
+    let (ip, chain) = (d.ipv6?, d.chain?);
+    let payload = packet.get(wire::ipv6::HEADER_LEN..)?;
+    payload
+        .get(..usize::from(ip.payload_len))
+        .unwrap_or(payload)
+        .get(chain.upper_offset..)
 }
 
 /// Whether `s` advertises at least one prefix or address and all of them lie in `allowed`.

@@ -44,7 +44,8 @@ codes! {
         DuplicatePrefix = "duplicate_prefix",
         /// Preferred lifetime 0 for a prefix another router advertises.
         DeprecatesPrefix = "deprecates_prefix",
-        /// RA or DHCPv6 behind extension headers or fragments (RA-Guard evasion).
+        /// RA or DHCPv6 behind extension headers, in fragments (overlapping ones read both
+        /// ways) or inside IPv6-in-IPv6 (RA-Guard evasion).
         HiddenRa = "hidden_ra",
         /// More distinct RA sources than the flood threshold.
         Flood = "flood",

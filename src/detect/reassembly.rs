@@ -3,11 +3,23 @@
 //! reassembles and applies it). The kernel of the monitoring host never sees these: the
 //! detector reassembles them itself, within fixed bounds.
 //!
-//! Rules (RFC 8200 §4.5, RFC 5722): fragments of one datagram are keyed by sender MAC,
-//! source, destination and identification; overlapping fragments drop the datagram (and
-//! are reported); a datagram not complete within [`Limits::timeout_secs`] is dropped; at
-//! most [`Limits::datagrams`] are pending and each may hold at most
-//! [`Limits::datagram_bytes`].
+//! Rules (RFC 8200 §4.5): fragments of one datagram are keyed by sender MAC, source,
+//! destination and identification; a fragment other than the last whose length is not a
+//! multiple of 8 is discarded; a datagram whose fragments disagree on where it ends is
+//! dropped; a datagram not complete within [`Limits::timeout_secs`] is dropped; at most
+//! [`Limits::datagrams`] are pending and each may hold at most [`Limits::datagram_bytes`].
+//!
+//! **Overlapping fragments.** RFC 5722 makes a host drop a datagram whose fragments
+//! overlap, and current stacks do; stacks that predate it kept either the first or the
+//! last copy of the overlapped bytes, and RA-Guard evasion tools (thc-ipv6's
+//! `fake_router26 -E O` / `-E o`) send a harmless-looking first fragment that a later
+//! one overwrites with an RA. A monitor cannot know which stack the terminal runs, so an
+//! overlapped datagram is not dropped here: it is completed both ways — each byte as the
+//! first fragment to carry it gave it, and as the last one did — and the detector looks at
+//! both ([`Outcome::Overlapping`]). A fragment that only repeats bytes already held (a
+//! duplicate) changes nothing and is not an overlap (RFC 5722 errata 3089). The second
+//! copy of the datagram exists only once bytes disagreed, and counts toward
+//! [`Limits::datagram_bytes`]: an overlapped datagram may be half as long.
 
 use super::time::Timestamp;
 use crate::wire::Mac;
@@ -20,7 +32,7 @@ use std::collections::BTreeMap;
 pub struct Limits {
     /// Datagrams pending at once.
     pub datagrams: usize,
-    /// Bytes one datagram may hold.
+    /// Bytes one datagram may hold (both copies of an overlapped one together).
     pub datagram_bytes: usize,
     /// Seconds a datagram may wait for its fragments (RFC 8200 §4.5: 60).
     pub timeout_secs: u64,
@@ -38,15 +50,65 @@ impl Default for Limits {
 
 type Key = (Mac, Ipv6Addr, Ipv6Addr, u32);
 
+/// Fragment offsets count in units of 8 bytes (RFC 8200 §4.5); coverage is kept per unit.
+const UNIT: usize = 8;
+
 #[derive(Debug)]
 struct Datagram {
     first_seen: Timestamp,
     /// The IPv6 header and the extension headers before the Fragment header, from the
-    /// first fragment, with the next-header byte that named the Fragment header patched.
+    /// first fragment at offset 0 to arrive, with the next-header byte that named the
+    /// Fragment header patched.
     head: Option<Vec<u8>>,
-    pieces: BTreeMap<usize, Vec<u8>>,
-    bytes: usize,
+    /// The same from the latest fragment at offset 0, once it differed from `head`.
+    last_head: Option<Vec<u8>>,
+    /// The fragmentable part, each byte as the first fragment to carry it gave it.
+    data: Vec<u8>,
+    /// The same, each byte as the last fragment to carry it gave it: only once fragments
+    /// overlapped with different bytes.
+    last: Option<Vec<u8>>,
+    /// Which units of `data` a fragment has carried, one bit each.
+    covered: Vec<u64>,
+    /// How many bits of `covered` are set.
+    units: usize,
+    /// Where the datagram ends, once its last fragment (M = 0) came.
     total: Option<usize>,
+}
+
+impl Datagram {
+    fn is_covered(&self, unit: usize) -> bool {
+        self.covered
+            .get(unit / 64)
+            .is_some_and(|w| w & (1 << (unit % 64)) != 0)
+    }
+
+    fn cover(&mut self, unit: usize) {
+        if self.covered.len() <= unit / 64 {
+            self.covered.resize(unit / 64 + 1, 0);
+        }
+        if let Some(w) = self.covered.get_mut(unit / 64) {
+            if *w & (1 << (unit % 64)) == 0 {
+                *w |= 1 << (unit % 64);
+                self.units += 1;
+            }
+        }
+    }
+
+    /// Bytes held with `copies` copies of `data_len` bytes of data.
+    fn held(&self, data_len: usize, copies: usize) -> usize {
+        let heads =
+            self.head.as_ref().map_or(0, Vec::len) + self.last_head.as_ref().map_or(0, Vec::len);
+        heads + data_len * copies
+    }
+
+    /// Whether every unit up to the end is covered (no fragment reaches past the end:
+    /// those are refused, so counting the units covered is enough).
+    fn is_whole(&self) -> bool {
+        let Some(total) = self.total else {
+            return false;
+        };
+        self.head.is_some() && self.units == total.div_ceil(UNIT)
+    }
 }
 
 /// What adding a fragment led to.
@@ -56,9 +118,18 @@ pub enum Outcome {
     Pending,
     /// The datagram is whole: a complete IPv6 packet without its Fragment header.
     Complete(Vec<u8>),
-    /// The fragment overlapped another of the same datagram; the datagram was dropped.
-    Overlap,
-    /// Dropped by a bound (too many datagrams, too many bytes).
+    /// The datagram is whole, but its fragments overlapped with different bytes (RFC 5722:
+    /// a host that follows it drops the datagram): the packet as a stack that keeps the
+    /// first copy of each byte would see it, and as one that keeps the last copy would.
+    Overlapping {
+        /// Each byte from the first fragment that carried it.
+        first_wins: Vec<u8>,
+        /// Each byte from the last fragment that carried it.
+        last_wins: Vec<u8>,
+    },
+    /// Dropped: by a bound (too many datagrams, too many bytes), a fragment hosts discard
+    /// (not the last, and its length not a multiple of 8), or fragments that disagree on
+    /// where the datagram ends.
     Dropped,
 }
 
@@ -67,7 +138,7 @@ pub enum Outcome {
 pub struct Reassembler {
     limits: Limits,
     pending: BTreeMap<Key, Datagram>,
-    /// Datagrams dropped for a bound or a timeout.
+    /// Datagrams dropped for a bound, a disagreement on their length, or a timeout.
     pub dropped: u64,
 }
 
@@ -133,38 +204,17 @@ impl Reassembler {
         let Some(data) = packet.get(data_start..) else {
             return Outcome::Dropped;
         };
-        let offset = usize::from(frag.offset) * 8;
+        // RFC 8200 §4.5: such a fragment is discarded (the datagram is not).
+        if frag.more && data.len() % UNIT != 0 {
+            return Outcome::Dropped;
+        }
+        let offset = usize::from(frag.offset) * UNIT;
+        let end = offset + data.len();
         if !self.pending.contains_key(&key) && self.pending.len() >= self.limits.datagrams {
             self.dropped += 1;
             return Outcome::Dropped;
         }
-        let limit = self.limits.datagram_bytes;
-        let datagram = self.pending.entry(key).or_insert_with(|| Datagram {
-            first_seen: now,
-            head: None,
-            pieces: BTreeMap::new(),
-            bytes: 0,
-            total: None,
-        });
-        // RFC 5722: any overlap drops the whole datagram.
-        let end = offset + data.len();
-        let overlaps = datagram
-            .pieces
-            .range(..end)
-            .next_back()
-            .is_some_and(|(&o, p)| o + p.len() > offset);
-        if overlaps
-            || datagram.bytes + data.len() > limit
-            || (!frag.more && datagram.total.is_some())
-        {
-            self.pending.remove(&key);
-            if overlaps {
-                return Outcome::Overlap;
-            }
-            self.dropped += 1;
-            return Outcome::Dropped;
-        }
-        if offset == 0 {
+        let head = (offset == 0).then(|| {
             let mut head = packet.get(..fh_start).unwrap_or_default().to_vec();
             // The byte that named the Fragment header now names what followed it.
             let patch = chain
@@ -175,43 +225,127 @@ impl Reassembler {
             if let Some(b) = head.get_mut(patch) {
                 *b = frag.next_header.into();
             }
-            datagram.head = Some(head);
+            head
+        });
+        let limit = self.limits.datagram_bytes;
+        let datagram = self.pending.entry(key).or_insert_with(|| Datagram {
+            first_seen: now,
+            head: None,
+            last_head: None,
+            data: Vec::new(),
+            last: None,
+            covered: Vec::new(),
+            units: 0,
+            total: None,
+        });
+        // Fragments that disagree on where the datagram ends: hosts drop it.
+        let disagree = match datagram.total {
+            Some(total) => end > total || (!frag.more && end != total),
+            None => !frag.more && datagram.data.len() > end,
+        };
+        // Does it carry bytes already held, and are they the same?
+        let units = offset / UNIT..end.div_ceil(UNIT);
+        let mut differs = false;
+        for u in units.clone().filter(|u| datagram.is_covered(*u)) {
+            let (a, b) = (u * UNIT, ((u + 1) * UNIT).min(end));
+            let new = data.get(a - offset..b - offset);
+            let same_first = datagram.data.get(a..b) == new;
+            let same_last = datagram.last.as_ref().is_none_or(|l| l.get(a..b) == new);
+            if !(same_first && same_last) {
+                differs = true;
+                break;
+            }
+        }
+        let new_head = match (&head, &datagram.head) {
+            (Some(new), Some(old)) => new != datagram.last_head.as_ref().unwrap_or(old),
+            _ => false,
+        };
+        differs |= new_head;
+        let copies = if differs || datagram.last.is_some() {
+            2
+        } else {
+            1
+        };
+        let data_len = datagram.data.len().max(end);
+        let head_cost = match &head {
+            Some(h) if datagram.head.is_none() || new_head => h.len(),
+            _ => 0,
+        };
+        let held = datagram.held(data_len, copies) + head_cost;
+        if disagree || held > limit {
+            self.pending.remove(&key);
+            self.dropped += 1;
+            return Outcome::Dropped;
+        }
+        // A duplicate (bytes already held, the same) writes them again: no change.
+        if differs && datagram.last.is_none() {
+            datagram.last = Some(datagram.data.clone());
+        }
+        if let Some(head) = head {
+            if datagram.head.is_none() {
+                datagram.head = Some(head);
+            } else if new_head {
+                datagram.last_head = Some(head);
+            }
+        }
+        if datagram.data.len() < end {
+            datagram.data.resize(end, 0);
+            if let Some(l) = datagram.last.as_mut() {
+                l.resize(end, 0);
+            }
+        }
+        for u in units {
+            let (a, b) = (u * UNIT, ((u + 1) * UNIT).min(end));
+            let Some(new) = data.get(a - offset..b - offset) else {
+                continue;
+            };
+            if !datagram.is_covered(u) {
+                if let Some(old) = datagram.data.get_mut(a..b) {
+                    old.copy_from_slice(new);
+                }
+                datagram.cover(u);
+            }
+            if let Some(old) = datagram.last.as_mut().and_then(|l| l.get_mut(a..b)) {
+                old.copy_from_slice(new);
+            }
         }
         if !frag.more {
             datagram.total = Some(end);
         }
-        datagram.bytes += data.len();
-        datagram.pieces.insert(offset, data.to_vec());
-        // Whole when the pieces run contiguously from 0 to the total.
-        let Some(total) = datagram.total else {
-            return Outcome::Pending;
-        };
-        let mut at = 0;
-        for (&o, p) in &datagram.pieces {
-            if o != at {
-                return Outcome::Pending;
-            }
-            at += p.len();
-        }
-        if at != total || datagram.head.is_none() {
+        if !datagram.is_whole() {
             return Outcome::Pending;
         }
         let Some(datagram) = self.pending.remove(&key) else {
             return Outcome::Dropped;
         };
-        let mut out = datagram.head.unwrap_or_default();
-        let payload_len = out.len() - HEADER_LEN + total;
-        let Ok(payload_len) = u16::try_from(payload_len) else {
-            return Outcome::Dropped;
-        };
-        if let Some(b) = out.get_mut(4..6) {
-            b.copy_from_slice(&payload_len.to_be_bytes());
+        let total = datagram.total.unwrap_or_default();
+        let head = datagram.head.unwrap_or_default();
+        let first_wins = assemble(&head, &datagram.data, total);
+        if datagram.last.is_none() && datagram.last_head.is_none() {
+            return first_wins.map_or(Outcome::Dropped, Outcome::Complete);
         }
-        for piece in datagram.pieces.into_values() {
-            out.extend_from_slice(&piece);
+        let last_head = datagram.last_head.as_ref().unwrap_or(&head);
+        let last = datagram.last.as_ref().unwrap_or(&datagram.data);
+        match (first_wins, assemble(last_head, last, total)) {
+            (Some(first_wins), Some(last_wins)) => Outcome::Overlapping {
+                first_wins,
+                last_wins,
+            },
+            _ => Outcome::Dropped,
         }
-        Outcome::Complete(out)
     }
+}
+
+/// The whole packet: `head` with its payload length set, then `total` bytes of `data`.
+fn assemble(head: &[u8], data: &[u8], total: usize) -> Option<Vec<u8>> {
+    let body = data.get(..total)?;
+    let payload_len = u16::try_from(head.len().checked_sub(HEADER_LEN)? + total).ok()?;
+    let mut out = Vec::with_capacity(head.len() + total);
+    out.extend_from_slice(head);
+    out.get_mut(4..6)?
+        .copy_from_slice(&payload_len.to_be_bytes());
+    out.extend_from_slice(body);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -261,17 +395,110 @@ mod tests {
     }
 
     #[test]
-    fn overlap_drops() {
+    fn a_duplicate_is_not_an_overlap() {
+        let mut r = Reassembler::new(Limits::default());
+        let data: Vec<u8> = (0..21).collect();
+        for _ in 0..2 {
+            assert_eq!(
+                add(&mut r, 0, &fragment(3, 0, true, &data[..16])),
+                Outcome::Pending
+            );
+        }
+        let Outcome::Complete(p) = add(&mut r, 0, &fragment(3, 16, false, &data[16..])) else {
+            panic!("not complete")
+        };
+        assert_eq!(&p[40..], &data[..]);
+    }
+
+    #[test]
+    fn overlapping_fragments_are_completed_both_ways() {
         let mut r = Reassembler::new(Limits::default());
         assert_eq!(
-            add(&mut r, 0, &fragment(1, 0, true, &[0; 16])),
+            add(&mut r, 0, &fragment(1, 0, true, &[0xaa; 16])),
+            Outcome::Pending
+        );
+        let Outcome::Overlapping {
+            first_wins,
+            last_wins,
+        } = add(&mut r, 0, &fragment(1, 8, false, &[0xbb; 12]))
+        else {
+            panic!("not completed both ways")
+        };
+        assert_eq!(u16::from_be_bytes([first_wins[4], first_wins[5]]), 20);
+        assert_eq!(first_wins[6], 58);
+        assert_eq!(
+            &first_wins[40..],
+            [[0xaa; 16].as_slice(), &[0xbb; 4]].concat()
+        );
+        assert_eq!(
+            &last_wins[40..],
+            [[0xaa; 8].as_slice(), &[0xbb; 12]].concat()
+        );
+        assert_eq!(&first_wins[..40], &last_wins[..40]);
+        assert!(r.is_empty());
+    }
+
+    /// thc-ipv6's `fake_router26 -E O`: the later fragment first, then a first fragment
+    /// whose tail overlaps it with other bytes.
+    #[test]
+    fn the_first_fragment_last_overlapping() {
+        let mut r = Reassembler::new(Limits::default());
+        let ra = [0x86; 24];
+        assert_eq!(
+            add(&mut r, 0, &fragment(9, 16, false, &ra)),
+            Outcome::Pending
+        );
+        let Outcome::Overlapping {
+            first_wins,
+            last_wins,
+        } = add(&mut r, 0, &fragment(9, 0, true, &[0x80; 24]))
+        else {
+            panic!("not completed both ways")
+        };
+        assert_eq!(&first_wins[40..], [[0x80; 16].as_slice(), &ra].concat());
+        assert_eq!(&last_wins[40..], [[0x80; 24].as_slice(), &ra[8..]].concat());
+    }
+
+    #[test]
+    fn fragments_that_disagree_on_the_end_drop_the_datagram() {
+        let mut r = Reassembler::new(Limits::default());
+        assert_eq!(
+            add(&mut r, 0, &fragment(2, 8, false, &[1; 8])),
             Outcome::Pending
         );
         assert_eq!(
-            add(&mut r, 0, &fragment(1, 8, false, &[1; 8])),
-            Outcome::Overlap
+            add(&mut r, 0, &fragment(2, 16, false, &[1; 8])),
+            Outcome::Dropped
         );
         assert!(r.is_empty());
+        assert_eq!(
+            add(&mut r, 0, &fragment(4, 8, false, &[1; 8])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(4, 16, true, &[1; 8])),
+            Outcome::Dropped
+        );
+        assert_eq!(r.dropped, 2);
+    }
+
+    #[test]
+    fn a_fragment_of_odd_length_is_discarded_alone() {
+        let mut r = Reassembler::new(Limits::default());
+        let data: Vec<u8> = (0..20).collect();
+        assert_eq!(
+            add(&mut r, 0, &fragment(5, 8, false, &data[8..])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(5, 0, true, &data[..7])),
+            Outcome::Dropped
+        );
+        assert_eq!(r.len(), 1);
+        assert!(matches!(
+            add(&mut r, 0, &fragment(5, 0, true, &data[..8])),
+            Outcome::Complete(_)
+        ));
     }
 
     #[test]
@@ -301,5 +528,29 @@ mod tests {
         r.expire(Timestamp::from_secs(61));
         assert!(r.is_empty());
         assert_eq!(r.dropped, 3);
+    }
+
+    /// An overlapped datagram holds two copies, both within the bound.
+    #[test]
+    fn an_overlapped_datagram_is_bounded_twice() {
+        let limits = Limits {
+            datagrams: 2,
+            datagram_bytes: 40 + 2 * 24,
+            timeout_secs: 60,
+        };
+        let mut r = Reassembler::new(limits);
+        assert_eq!(
+            add(&mut r, 0, &fragment(1, 0, true, &[1; 16])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(1, 8, true, &[2; 16])),
+            Outcome::Pending
+        );
+        assert_eq!(
+            add(&mut r, 0, &fragment(1, 24, true, &[3; 8])),
+            Outcome::Dropped
+        );
+        assert!(r.is_empty());
     }
 }

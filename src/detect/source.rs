@@ -43,13 +43,33 @@ pub enum Evidence {
     BehindExtensionHeaders,
     /// RAs or DHCPv6 that came in fragments and were reassembled.
     Fragmented,
-    /// Fragments that overlap (RFC 5722): the datagram was dropped.
+    /// Fragments that overlap with different bytes. Hosts that follow RFC 5722 drop the
+    /// datagram; stacks that keep the first or the last copy of the overlapped bytes
+    /// reassemble it (RA-Guard evasion: thc-ipv6's `fake_router26 -E O` / `-E o`). An RA
+    /// either reading gives is applied, with `hidden_ra`.
     OverlappingFragments,
+    /// RAs inside an IPv6-in-IPv6 packet (next header 41) sent over the link. Only a host
+    /// that terminates that tunnel decapsulates it, and applies the RA to the tunnel's own
+    /// interface, not to its Ethernet one; the RA is not applied here.
+    Tunnelled,
     /// An RA a host ignores: not from a link-local address, hop limit not 255, code not 0
     /// or a bad checksum (RFC 4861 §6.1.2). It changes nothing, but someone sent it.
     InvalidRa(&'static str),
     /// A message with a malformed part (the first problem seen, as text).
     Malformed(String),
+}
+
+/// How an RA or DHCPv6 message was hidden from RA-Guard (the `hidden_ra` effect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Hiding {
+    /// Behind extension headers, in one packet (atomic fragments included).
+    ExtensionHeaders,
+    /// In fragments, reassembled.
+    Fragments,
+    /// In fragments that overlap with different bytes, read both ways.
+    OverlappingFragments,
+    /// Inside an IPv6-in-IPv6 packet.
+    Tunnel,
 }
 
 /// A Prefix Information entry.
@@ -222,13 +242,14 @@ impl Source {
         }
     }
 
-    /// Records a message that came behind extension headers or in fragments.
-    pub fn saw_hidden(&mut self, fragmented: bool) {
+    /// Records a message hidden from RA-Guard, and how.
+    pub fn saw_hidden(&mut self, how: Hiding) {
         self.hidden += 1;
-        self.note(if fragmented {
-            Evidence::Fragmented
-        } else {
-            Evidence::BehindExtensionHeaders
+        self.note(match how {
+            Hiding::ExtensionHeaders => Evidence::BehindExtensionHeaders,
+            Hiding::Fragments => Evidence::Fragmented,
+            Hiding::OverlappingFragments => Evidence::OverlappingFragments,
+            Hiding::Tunnel => Evidence::Tunnelled,
         });
     }
 

@@ -760,7 +760,10 @@ pub(crate) fn evidence_en(e: &Evidence) -> String {
         }
         Evidence::Fragmented => "sends RAs or DHCPv6 in fragments (RA-Guard evasion)".into(),
         Evidence::OverlappingFragments => {
-            "sent overlapping fragments (dropped, as RFC 5722 requires)".into()
+            "sends fragments that overlap with different bytes (RA-Guard evasion): hosts that follow RFC 5722 drop them, older stacks reassemble them keeping the first or the last copy of the overlapped bytes; an RA either way is counted".into()
+        }
+        Evidence::Tunnelled => {
+            "sends RAs inside IPv6-in-IPv6 packets (RA-Guard evasion): only a host that terminates that tunnel applies them, to the tunnel's interface, so they are not counted as configuration".into()
         }
         Evidence::InvalidRa(why) => format!("sent an RA that hosts ignore: {why}"),
         Evidence::Malformed(what) => format!("sent a malformed message: {what}"),

@@ -418,10 +418,10 @@ pub(crate) fn effect_words(e: Effect, lang: Lang) -> &'static str {
             "tells the terminal to stop using the upstream router's prefix"
         }
         (Effect::HiddenRa, Lang::Ja) => {
-            "拡張ヘッダーや断片化で RA を隠して送っています（RA ガードをすり抜ける手口）"
+            "拡張ヘッダー、断片化（重なり合う断片を含む）やトンネルで RA を隠して送っています（RA ガードをすり抜ける手口）"
         }
         (Effect::HiddenRa, Lang::En) => {
-            "hides its RAs behind extension headers or fragments (a way around RA Guard)"
+            "hides its RAs behind extension headers, in fragments (overlapping ones included) or in tunnels (a way around RA Guard)"
         }
         (Effect::Flood, Lang::Ja) => "RA を大量に送りつけています",
         (Effect::Flood, Lang::En) => "floods the link with RAs",

@@ -1023,7 +1023,10 @@ pub(super) fn evidence_words(e: &Evidence, lang: Lang) -> String {
                 "RA や DHCPv6 を断片化して送っています（RA ガード回避）".to_owned()
             }
             Evidence::OverlappingFragments => {
-                "重なり合う断片を送ってきました（破棄しました）".to_owned()
+                "内容の食い違う重なり合った断片を送っています（RA ガード回避）。RFC 5722 に従う端末は破棄しますが、古い実装は重なった部分を最初または最後の断片の内容で組み立てます（どちらの読み方でも RA なら数えています）".to_owned()
+            }
+            Evidence::Tunnelled => {
+                "RA を IPv6-in-IPv6 パケットに入れて送っています（RA ガード回避）。そのトンネルの終端でない端末には適用されないため、設定としては数えていません".to_owned()
             }
             Evidence::InvalidRa(why) => {
                 format!("端末が無視する不正な RA を送っています: {why}")

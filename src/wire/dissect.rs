@@ -117,8 +117,8 @@ impl<'a> Dissected<'a> {
 
 /// Whether an Ethernet frame may carry something v6sentinel reads: an IPv6 packet (after
 /// any VLAN tags) whose first next header is ICMPv6 of type 133 to 137 (RS, RA, NS, NA,
-/// Redirect), UDP to or from port 546 or 547 (DHCPv6), or an extension header (which may
-/// hide either). It reads a handful of bytes and allocates nothing, so a capture can turn
+/// Redirect), UDP to or from port 546 or 547 (DHCPv6), an extension header (which may
+/// hide either), or IPv6 (IPv6-in-IPv6, which may carry an RA past RA-Guard). It reads a handful of bytes and allocates nothing, so a capture can turn
 /// away the bulk of a LAN's traffic before [`dissect`]; it is the same test as the live
 /// capture's kernel filter. An IPv6 frame too short to tell is a candidate, so that
 /// [`dissect`] reports what is wrong with it.
@@ -154,6 +154,7 @@ pub fn is_ipv6_candidate(packet: &[u8]) -> bool {
             (Some(s), Some(d)) => PORTS.contains(&s) || PORTS.contains(&d),
             _ => true,
         },
+        Some(IpProtocol::Ipv6) => true,
         Some(p) => p.is_extension_header(),
     }
 }
@@ -208,9 +209,12 @@ fn dissect_ip_into<'a>(mut out: Dissected<'a>, packet: &'a [u8]) -> Dissected<'a
         .or_else(|| packet.get(super::ipv6::HEADER_LEN..))
         .unwrap_or_default();
     let cut = out.error.is_some();
-    // Fast path: no extension header, not a protocol we read.
-    if !matches!(ip.next_header, IpProtocol::Icmpv6 | IpProtocol::Udp)
-        && !ip.next_header.is_extension_header()
+    // Fast path: no extension header, not a protocol we read (an IPv6 packet inside is
+    // for the detector to look into: the chain says where it starts).
+    if !matches!(
+        ip.next_header,
+        IpProtocol::Icmpv6 | IpProtocol::Udp | IpProtocol::Ipv6
+    ) && !ip.next_header.is_extension_header()
     {
         out.transport = Some(Transport::Other(ip.next_header));
         return out;
@@ -428,6 +432,26 @@ mod tests {
         assert_eq!(d.transport, None);
         assert_eq!(d.message, Message::None);
         assert_eq!(d.error, None);
+    }
+
+    #[test]
+    fn an_ipv6_packet_inside_is_located_not_decoded() {
+        let inner = ra_frame();
+        let mut outer = inner[..54].to_vec();
+        outer[20] = 41;
+        outer[18..20].copy_from_slice(&((inner.len() - 14) as u16).to_be_bytes());
+        outer.extend_from_slice(&inner[14..]);
+        assert!(is_candidate(&outer));
+        let d = dissect(&outer);
+        assert_eq!(d.error, None);
+        assert_eq!(d.transport, Some(Transport::Other(IpProtocol::Ipv6)));
+        assert_eq!(d.message, Message::None);
+        let chain = d
+            .chain
+            .expect("the chain says where the inner packet starts");
+        assert!(chain.reached_upper && chain.upper_offset == 0);
+        assert!(!d.behind_extension_headers());
+        assert!(dissect_ipv6(&outer[54..]).router_advert().is_some());
     }
 
     #[test]

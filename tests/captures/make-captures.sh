@@ -18,7 +18,8 @@
 #              debugging; RADVD_DEBUG=N sets radvd's -d level (default 1).
 #
 # Requires root and: ip tcpdump tshark capinfos radvd dnsmasq kea-dhcp6 dhclient
-# rdisc6 atk6-fake_router6 atk6-flood_router26 /usr/bin/python3 with scapy.
+# rdisc6 atk6-fake_router6 atk6-fake_router26 atk6-flood_router26 /usr/bin/python3
+# with scapy.
 # Debian packages: iproute2 tcpdump tshark radvd dnsmasq-base kea-dhcp6-server
 # isc-dhcp-client ndisc6 thc-ipv6 python3-scapy (capinfos comes with tshark)
 #
@@ -54,6 +55,7 @@ require_tools() {
         [radvd]=radvd [dnsmasq]=dnsmasq-base [kea-dhcp6]=kea-dhcp6-server
         [dhclient]=isc-dhcp-client [rdisc6]=ndisc6
         [atk6-fake_router6]=thc-ipv6 [atk6-flood_router26]=thc-ipv6
+        [atk6-fake_router26]=thc-ipv6
     )
     [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
     for t in "${!pkg[@]}"; do
@@ -647,6 +649,49 @@ scenario_thc_flood_router26() {
     topo_down
 }
 
+# thc-ipv6 fake_router26 with each RA-Guard evasion type of -E: H (hop-by-hop
+# header), 1 (one-shot fragment headers; thc-ipv6 3.8 adds them only to the
+# answers to a Router Solicitation, its periodic RA goes out plain), D (large
+# destination options header, so the RA is fragmented), F ("full evasion":
+# 32-byte fragments behind destination options and routing headers; its
+# periodic RA reassembles with a wrong checksum, a thc bug, the answer to an RS
+# is a plain RA), O and o (overlapping fragments for keep-first and keep-last
+# stacks; the RA is in the later fragment).  Three RAs a second apart with an
+# autonomous prefix and a default route, and one rdisc6 solicitation.
+run_fake_router26() { # VARIANT FILE
+    local v=$1 file=$2 pid
+    topo_up 2 0
+    add_dev thc 00:1b:21:de:ad:26
+    cap_start "$file" eth0 40 ip6
+    start_bg "fake_router26-$v" "$DEV_NS" atk6-fake_router26 -E "$v" \
+        -A 2001:db8:dead::/64 -n 3 -i 1 eth0
+    pid=$BG_PID
+    sleep 0.5
+    nsx "$NS_TERM" rdisc6 -n -1 -r 1 -w 1500 eth0 >>"$WORK/rdisc6-fr26-$v.log" 2>&1 || true
+    wait_exit "$pid" 5 || stop_pid "$pid" TERM
+    cap_finish
+    topo_down
+}
+scenario_thc_fake_router26_H() { run_fake_router26 H thc-fake_router26-EH.pcap; }
+scenario_thc_fake_router26_1() { run_fake_router26 1 thc-fake_router26-E1.pcap; }
+scenario_thc_fake_router26_D() { run_fake_router26 D thc-fake_router26-ED.pcap; }
+scenario_thc_fake_router26_F() { run_fake_router26 F thc-fake_router26-EF.pcap; }
+scenario_thc_fake_router26_O() { run_fake_router26 O thc-fake_router26-EO-keep-first.pcap; }
+scenario_thc_fake_router26_o() { run_fake_router26 o thc-fake_router26-Eo-keep-last.pcap; }
+
+# RAs inside IPv6-in-IPv6, sent by scapy-ip6ip6.py (the kernel here has no
+# ip6tnl) from fd00:5e::2 to the terminal's fd00:5e::1.
+scenario_scapy_ip6ip6() {
+    topo_up 2 0
+    nsx "$NS_TERM" ip -6 addr add fd00:5e::1/64 dev eth0 nodad
+    add_dev tun 00:1b:21:de:ad:41 0
+    nsx "$DEV_NS" ip -6 addr add fd00:5e::2/64 dev eth0 nodad
+    cap_start scapy-ip6ip6.pcap eth0 20 ip6
+    nsx "$DEV_NS" "$PYTHON" "$OUT_DIR/scapy-ip6ip6.py" eth0 "$TERM_MAC" 3 1 >&2
+    cap_finish
+    topo_down
+}
+
 # hand-crafted packets (no network at all)
 scenario_scapy_edge() {
     "$PYTHON" "$OUT_DIR/scapy-edge.py" "$OUT_DIR" >&2
@@ -658,6 +703,8 @@ SCENARIOS=(
     dnsmasq_ra_dhcpv6 dnsmasq_ra_rdnss16 dnsmasq_dhcpv6_only
     kea_dhcp6 kea_dhcp6_pd kea_dhcp6_inforeq
     thc_fake_router6_H thc_fake_router6_D thc_fake_router6_F thc_flood_router26
+    thc_fake_router26_H thc_fake_router26_1 thc_fake_router26_D thc_fake_router26_F
+    thc_fake_router26_O thc_fake_router26_o scapy_ip6ip6
     scapy_edge
 )
 
