@@ -2,6 +2,7 @@
 //! thc-ipv6's `atk6-fake_router26` sending RAs with each evasion type of `-E`, and RAs
 //! inside IPv6-in-IPv6 sent by scapy, each in a namespace of its own. Needs root,
 //! thc-ipv6 and python3-scapy. (`fake_router6 -H/-D/-F` are in `tests/e2e_scan.rs`.)
+#![cfg(target_os = "linux")]
 
 mod common;
 
