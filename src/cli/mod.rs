@@ -6,6 +6,7 @@ mod analyze;
 mod config;
 mod iface;
 mod scan;
+mod service;
 mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -110,6 +111,11 @@ enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// `watch` as a Windows service: install, uninstall (Windows only).
+    Service {
+        #[command(subcommand)]
+        action: service::ServiceAction,
+    },
 }
 
 /// `watch`'s flags; each has a key in the configuration file, and the flag wins.
@@ -142,7 +148,8 @@ struct WatchFlags {
     /// POST alerts to this HTTP(S) URL.
     #[arg(long, value_name = "URL")]
     webhook: Option<String>,
-    /// Where undelivered webhook alerts wait (default /var/lib/v6sentinel/spool).
+    /// Where undelivered webhook alerts wait (default /var/lib/v6sentinel/spool; on
+    /// Windows %ProgramData%\v6sentinel\spool).
     #[arg(long, value_name = "DIR", requires = "webhook")]
     spool_dir: Option<PathBuf>,
     /// Also write alerts to stdout when other sinks are given.
@@ -328,6 +335,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             let s = settings(&args, started)?;
             watch::run(&s, &w)
         }),
+        Command::Service { action } => service::run(&args, started, action),
     });
     match result {
         Ok(code) => Ok(ExitCode::from(code)),
