@@ -510,6 +510,27 @@ mod win {
         }
     }
 
+    /// What the control handler does with a control.
+    #[derive(Debug, PartialEq, Eq)]
+    pub(super) enum Reply {
+        /// Pass it to `watch` and say NO_ERROR.
+        Send(Control),
+        /// Say NO_ERROR: Interrogate, whose answer is the status last reported.
+        Acknowledge,
+        /// Say ERROR_CALL_NOT_IMPLEMENTED (the manager sends only what we accept).
+        NotImplemented,
+    }
+
+    /// Stop and Shutdown stop as SIGTERM does, ParamChange reloads as SIGHUP does.
+    pub(super) fn reply(control: ServiceControl) -> Reply {
+        match control {
+            ServiceControl::Stop | ServiceControl::Shutdown => Reply::Send(Control::Stop),
+            ServiceControl::ParamChange => Reply::Send(Control::Reload),
+            ServiceControl::Interrogate => Reply::Acknowledge,
+            _ => Reply::NotImplemented,
+        }
+    }
+
     fn service_main(_arguments: Vec<OsString>) {
         let start = START.lock().ok().and_then(|mut s| s.take());
         let code = match start {
@@ -529,24 +550,23 @@ mod win {
         let handle_cell: Arc<OnceLock<service_control_handler::ServiceStatusHandle>> =
             Arc::default();
         let in_handler = handle_cell.clone();
-        let handler = move |control| match control {
-            ServiceControl::Stop | ServiceControl::Shutdown => {
-                if let Some(h) = in_handler.get() {
-                    let _ = h.set_service_status(status(
-                        ServiceState::StopPending,
-                        ServiceExitCode::NO_ERROR,
-                        STOP_WAIT,
-                    ));
+        // Called on the dispatcher's thread (`main`'s): it only passes the control on.
+        let handler = move |control| match reply(control) {
+            Reply::Send(c) => {
+                if c == Control::Stop {
+                    if let Some(h) = in_handler.get() {
+                        let _ = h.set_service_status(status(
+                            ServiceState::StopPending,
+                            ServiceExitCode::NO_ERROR,
+                            STOP_WAIT,
+                        ));
+                    }
                 }
-                let _ = tx.send(Control::Stop);
+                let _ = tx.send(c);
                 ServiceControlHandlerResult::NoError
             }
-            ServiceControl::ParamChange => {
-                let _ = tx.send(Control::Reload);
-                ServiceControlHandlerResult::NoError
-            }
-            ServiceControl::Interrogate => ServiceControlHandlerResult::NoError,
-            _ => ServiceControlHandlerResult::NotImplemented,
+            Reply::Acknowledge => ServiceControlHandlerResult::NoError,
+            Reply::NotImplemented => ServiceControlHandlerResult::NotImplemented,
         };
         let handle = match service_control_handler::register(SERVICE_NAME, handler) {
             Ok(h) => h,
@@ -569,9 +589,9 @@ mod win {
             START_WAIT,
         );
         let data = program_data_dir();
-        if std::fs::create_dir_all(&data).is_ok() {
-            let _ = eventlog::log_stderr_to(&data.join("v6sentinel.log"));
-        }
+        let log = std::fs::create_dir_all(&data)
+            .and_then(|()| eventlog::log_stderr_to(&data.join("v6sentinel.log")))
+            .ok();
         let config_path = watch.config.clone().unwrap_or_else(default_config);
         let code = match config::load(Some(&config_path), &watch.flags) {
             Err(e) => {
@@ -634,6 +654,9 @@ mod win {
         } else {
             ServiceExitCode::ServiceSpecific(u32::from(code))
         };
+        if let Some(log) = log {
+            log.flush(Duration::from_secs(2));
+        }
         set(ServiceState::Stopped, exit, Duration::ZERO);
         code
     }
@@ -661,6 +684,80 @@ mod tests {
             Some(PathBuf::from(r"C:\a b\c.toml"))
         );
         assert_eq!(config_in_command_line(r"C:\v6.exe service run"), None);
+    }
+
+    #[cfg(windows)]
+    #[test]
+    fn controls_map_to_watch_controls() {
+        use super::super::watch::Control;
+        use win::{Reply, reply};
+        use windows_service::service::ServiceControl;
+        assert_eq!(reply(ServiceControl::Stop), Reply::Send(Control::Stop));
+        assert_eq!(reply(ServiceControl::Shutdown), Reply::Send(Control::Stop));
+        assert_eq!(
+            reply(ServiceControl::ParamChange),
+            Reply::Send(Control::Reload)
+        );
+        assert_eq!(reply(ServiceControl::Interrogate), Reply::Acknowledge);
+        assert_eq!(reply(ServiceControl::Pause), Reply::NotImplemented);
+        assert_eq!(reply(ServiceControl::Preshutdown), Reply::NotImplemented);
+    }
+
+    /// `watch` told to stop through the controls channel (as the service's handler does)
+    /// flushes and returns 0. Needs Npcap (under wine: tests/wine/packet_stub.c as
+    /// system32\Packet.dll); skipped without it.
+    #[cfg(windows)]
+    #[test]
+    fn a_stop_control_ends_watch_with_0() {
+        use super::super::watch::{self, Control, WatchArgs};
+        use clap::Parser;
+        let Some(adapter) = v6sentinel::host::windows_adapters()
+            .into_iter()
+            .find(|a| a.up && a.mac.is_some())
+        else {
+            eprintln!("skipped: no adapter up");
+            return;
+        };
+        if v6sentinel::capture::open(&adapter.friendly_name, v6sentinel::capture::Backend::Pnet)
+            .is_err()
+        {
+            eprintln!(
+                "skipped: cannot capture on {} (Npcap?)",
+                adapter.friendly_name
+            );
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let alerts = dir.path().join("alerts.jsonl");
+        let config = dir.path().join("v6sentinel.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "interfaces = [{:?}]\n[[sink]]\ntype = \"file\"\npath = {:?}\n",
+                adapter.friendly_name,
+                alerts.display().to_string()
+            ),
+        )
+        .unwrap();
+        let args = Args::try_parse_from(["v6sentinel", "watch"]).unwrap();
+        let settings = super::super::settings(&args, std::time::Instant::now()).unwrap();
+        let watch_args = WatchArgs {
+            config: Some(config),
+            flags: Default::default(),
+        };
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            tx.send(Control::Reload).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            tx.send(Control::Stop).unwrap();
+        });
+        let began = std::time::Instant::now();
+        let code = watch::run_with(&settings, &watch_args, Some(rx)).map_err(|f| f.message);
+        stopper.join().unwrap();
+        assert_eq!(code, Ok(0));
+        assert!(began.elapsed() < std::time::Duration::from_secs(10));
+        assert!(alerts.exists(), "the file sink was opened");
     }
 
     #[test]

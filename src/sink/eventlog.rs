@@ -158,7 +158,9 @@ pub fn event_text(line: &str) -> String {
 #[cfg(windows)]
 pub(crate) use win::spawn;
 #[cfg(windows)]
-pub use win::{EventSource, deregister_source, is_registered, log_stderr_to, register_source};
+pub use win::{
+    EventSource, StderrLog, deregister_source, is_registered, log_stderr_to, register_source,
+};
 
 #[cfg(windows)]
 mod win {
@@ -373,8 +375,9 @@ mod win {
     /// that cannot deliver) must be found somewhere. Standard error becomes a pipe that a
     /// thread drains into the file; the thread never stops reading, so a write to
     /// standard error never blocks on it for long nor fails, even when the file cannot
-    /// be written (those lines are lost).
-    pub fn log_stderr_to(path: &std::path::Path) -> io::Result<()> {
+    /// be written (those lines are lost). Call [`StderrLog::flush`] before the process
+    /// exits, or its last lines may not reach the file.
+    pub fn log_stderr_to(path: &std::path::Path) -> io::Result<StderrLog> {
         use std::io::{BufRead, Write};
         use std::os::windows::io::{FromRawHandle, RawHandle};
         use windows_sys::Win32::System::Pipes::CreatePipe;
@@ -392,6 +395,7 @@ mod win {
         // SAFETY: `read` was just created and is owned by nothing else; the File closes
         // it.
         let reader = unsafe { std::fs::File::from_raw_handle(read as RawHandle) };
+        let (flushed_tx, flushed_rx) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("v6s-stderr".to_owned())
             .spawn(move || {
@@ -402,6 +406,11 @@ mod win {
                     match lines.read_until(b'\n', &mut line) {
                         Ok(0) | Err(_) => return,
                         Ok(_) => {}
+                    }
+                    if line.strip_suffix(b"\n") == Some(FLUSH_MARK.as_bytes()) {
+                        let _ = file.flush();
+                        let _ = flushed_tx.send(());
+                        continue;
                     }
                     let time = crate::sink::syslog::rfc3339_micros(std::time::SystemTime::now());
                     let mut out = Vec::with_capacity(time.len() + 1 + line.len() + 1);
@@ -419,7 +428,30 @@ mod win {
         if unsafe { SetStdHandle(STD_ERROR_HANDLE, write) } == 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(())
+        Ok(StderrLog {
+            flushed: std::sync::Mutex::new(flushed_rx),
+        })
+    }
+
+    /// A line [`StderrLog::flush`] writes and the logging thread answers instead of
+    /// logging it (a NUL cannot appear in the service's own messages).
+    const FLUSH_MARK: &str = "\0v6sentinel-flush";
+
+    /// Standard error going to a file ([`log_stderr_to`]).
+    #[derive(Debug)]
+    pub struct StderrLog {
+        flushed: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+    }
+
+    impl StderrLog {
+        /// Waits, at most `timeout`, until every line written to standard error so far
+        /// is in the file.
+        pub fn flush(&self, timeout: Duration) {
+            eprintln!("{FLUSH_MARK}");
+            if let Ok(rx) = self.flushed.lock() {
+                let _ = rx.recv_timeout(timeout);
+            }
+        }
     }
 
     /// Opens `source` and starts the sink's thread.
