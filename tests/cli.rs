@@ -542,3 +542,47 @@ fn hostile_capture_files_get_a_clear_message_or_a_counted_skip() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[cfg(not(windows))]
+#[test]
+fn service_is_windows_only() {
+    for args in [
+        &["service", "install"][..],
+        &["service", "install", "--config", "/tmp/x.toml"][..],
+        &["service", "uninstall"][..],
+        &["service", "run"][..],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("exists on Windows only") && err.contains("packaging/"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[cfg(not(windows))]
+#[test]
+fn an_eventlog_sink_is_a_config_error_off_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6sentinel.toml");
+    std::fs::write(
+        &path,
+        "interfaces = [\"lo\"]\n\n[[sink]]\ntype = \"eventlog\"\n",
+    )
+    .unwrap();
+    let out = run(&["watch", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(78));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "v6sentinel: {}:3:1: sink: eventlog sink exists only on Windows (here: file, \
+             syslog, webhook or stdout)",
+            path.display()
+        )
+    );
+}

@@ -306,6 +306,69 @@ mod tests {
         assert!(c.metrics.is_some() && c.user.is_some(), "{c:?}");
     }
 
+    #[test]
+    fn the_windows_example_parses_on_windows_and_names_its_line_elsewhere() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/v6sentinel-windows.toml");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let on: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if looks_like_toml(rest) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        #[cfg(windows)]
+        {
+            let c = load(Some(&path), &Flags::default()).expect("the Windows example");
+            assert_eq!(c.interfaces, ["Ethernet"]);
+            assert_eq!(c.backend, Backend::Pnet);
+            assert_eq!(
+                c.sinks,
+                [SinkConfig::Eventlog(
+                    v6sentinel::sink::EventlogConfig::default()
+                )]
+            );
+            let c = load_text(&on, &Flags::default()).expect("every example on");
+            assert_eq!(c.sinks.len(), 4, "{c:?}");
+            assert!(c.metrics.is_some());
+        }
+        #[cfg(not(windows))]
+        {
+            let line = text
+                .lines()
+                .position(|l| l == "type = \"eventlog\"")
+                .expect("an eventlog sink");
+            let e = load_text(&text, &Flags::default()).expect_err("Windows only");
+            // The error points at the table's `[[sink]]` line, the one above.
+            assert!(
+                e.0.starts_with(&format!(
+                    "FILE:{line}:1: sink: eventlog sink exists only on Windows"
+                )),
+                "{e}"
+            );
+            let _ = on;
+        }
+    }
+
+    #[test]
+    fn an_eventlog_sink_is_refused_off_windows_with_its_place() {
+        let text = "interfaces = [\"eth0\"]\n\n[[sink]]\ntype = \"stdout\"\n\n\
+                    [[sink]]\ntype = \"eventlog\"\nsource = \"v6sentinel\"\n";
+        let result = load_text(text, &Flags::default());
+        #[cfg(not(windows))]
+        {
+            let e = result.expect_err("Windows only");
+            assert_eq!(
+                e.0,
+                "FILE:6:1: sink: eventlog sink exists only on Windows (here: file, syslog, \
+                 webhook or stdout)"
+            );
+        }
+        #[cfg(windows)]
+        assert_eq!(result.expect("valid").sinks.len(), 2);
+    }
+
     /// A commented line that is a key, a table header or a table-array header.
     fn looks_like_toml(line: &str) -> bool {
         line.starts_with("[[")
@@ -342,7 +405,9 @@ mod tests {
         let e = load_text("interfaces = [\"eth0\"]\nmetrics = \"here\"\n", &flags)
             .expect_err("metrics");
         assert!(e.0.starts_with("FILE:2:11: metrics"), "{e}");
-        let e = load_text("interfaces = [\"a/b\"]\n", &flags).expect_err("name");
+        // Not a Linux interface name; a Windows one may hold any printable character.
+        let bad = if cfg!(windows) { "a\\u0007b" } else { "a/b" };
+        let e = load_text(&format!("interfaces = [\"{bad}\"]\n"), &flags).expect_err("name");
         assert!(e.0.starts_with("FILE:1:15: "), "{e}");
         let e = load_text("allow = []\n", &flags).expect_err("no interface");
         assert!(e.0.contains("no interface"), "{e}");

@@ -7,6 +7,7 @@ mod config;
 mod iface;
 mod protect;
 mod scan;
+mod service;
 mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -113,6 +114,11 @@ enum Command {
     },
     /// Turn off router discovery on this terminal's interface (opt-in; undo with --undo).
     Protect(ProtectFlags),
+    /// `watch` as a Windows service: install, uninstall (Windows only).
+    Service {
+        #[command(subcommand)]
+        action: service::ServiceAction,
+    },
 }
 
 /// `protect`'s flags.
@@ -174,7 +180,8 @@ struct WatchFlags {
     /// POST alerts to this HTTP(S) URL.
     #[arg(long, value_name = "URL")]
     webhook: Option<String>,
-    /// Where undelivered webhook alerts wait (default /var/lib/v6sentinel/spool).
+    /// Where undelivered webhook alerts wait (default /var/lib/v6sentinel/spool; on
+    /// Windows %ProgramData%\v6sentinel\spool).
     #[arg(long, value_name = "DIR", requires = "webhook")]
     spool_dir: Option<PathBuf>,
     /// Also write alerts to stdout when other sinks are given.
@@ -375,6 +382,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
             };
             protect::run(&s, &opts)
         }),
+        Command::Service { action } => service::run(&args, started, action),
     });
     match result {
         Ok(code) => Ok(ExitCode::from(code)),

@@ -26,6 +26,10 @@ use serde::Deserialize;
 /// type = "webhook"
 /// url = "https://alerts.example/v6sentinel"
 /// headers = { Authorization = "Bearer ..." }
+///
+/// [[sink]]
+/// type = "eventlog"        # Windows only
+/// source = "v6sentinel"
 /// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -40,6 +44,10 @@ pub enum SinkConfig {
     Syslog(SyslogConfig),
     /// Each alert POSTed to an HTTP(S) endpoint through an on-disk spool.
     Webhook(WebhookConfig),
+    /// Each alert as one event in the Windows Application log. Parsed everywhere, so
+    /// that a Linux configuration naming it fails with its line, but valid on Windows
+    /// only ([`SinkConfig::validate`]).
+    Eventlog(EventlogConfig),
 }
 
 /// `type = "file"`.
@@ -107,6 +115,26 @@ pub struct WebhookConfig {
     pub ca_file: Option<PathBuf>,
 }
 
+/// `type = "eventlog"` (Windows).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventlogConfig {
+    /// The event source: what Event Viewer shows in its "Source" column. Default
+    /// `v6sentinel`, which `v6sentinel service install` registers; another name must be
+    /// registered too (install registers every source its configuration names), or
+    /// Event Viewer shows each event with "the description cannot be found".
+    #[serde(default = "default_event_source")]
+    pub source: String,
+}
+
+impl Default for EventlogConfig {
+    fn default() -> Self {
+        EventlogConfig {
+            source: default_event_source(),
+        }
+    }
+}
+
 impl WebhookConfig {
     /// A webhook to `url` with every other key at its default.
     pub fn new(url: impl Into<String>) -> WebhookConfig {
@@ -130,8 +158,33 @@ fn default_app_name() -> String {
     "v6sentinel".to_owned()
 }
 
+fn default_event_source() -> String {
+    "v6sentinel".to_owned()
+}
+
+/// The webhook spool when the configuration names none: `/var/lib/v6sentinel/spool`;
+/// on Windows `%ProgramData%\v6sentinel\spool`.
+#[cfg(not(windows))]
 fn default_spool_dir() -> PathBuf {
     PathBuf::from("/var/lib/v6sentinel/spool")
+}
+
+/// The webhook spool when the configuration names none: `/var/lib/v6sentinel/spool`;
+/// on Windows `%ProgramData%\v6sentinel\spool`.
+#[cfg(windows)]
+fn default_spool_dir() -> PathBuf {
+    program_data_dir().join("spool")
+}
+
+/// `%ProgramData%\v6sentinel`: where the Windows service keeps its configuration and
+/// the webhook spool. `ProgramData` is read from the environment (the service manager
+/// gives services the system's), and `C:\ProgramData` stands in when it is unset.
+#[cfg(windows)]
+pub fn program_data_dir() -> PathBuf {
+    let base = std::env::var_os("ProgramData")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from(r"C:\ProgramData"), PathBuf::from);
+    base.join("v6sentinel")
 }
 
 const fn default_spool_max() -> usize {
@@ -273,6 +326,7 @@ impl SinkConfig {
             SinkConfig::File(f) => format!("file:{}", f.path.display()),
             SinkConfig::Syslog(s) => format!("syslog:{}", s.target),
             SinkConfig::Webhook(w) => format!("webhook:{}", redact_url(&w.url)),
+            SinkConfig::Eventlog(e) => format!("eventlog:{}", e.source),
         }
     }
 
@@ -283,11 +337,14 @@ impl SinkConfig {
             SinkConfig::File(_) => "file",
             SinkConfig::Syslog(_) => "syslog",
             SinkConfig::Webhook(_) => "webhook",
+            SinkConfig::Eventlog(_) => "eventlog",
         }
     }
 
     /// Checks what serde cannot: a non-empty path, a parseable syslog target, an
-    /// http(s) URL, valid header names and values, `spool_max ≥ 1`, timeouts ≥ 1 s.
+    /// http(s) URL, valid header names and values, `spool_max ≥ 1`, timeouts ≥ 1 s, an
+    /// event source name usable as a registry key — and that an event log sink is asked
+    /// for on Windows.
     /// The message names the offending key, so the caller can prefix `FILE:LINE: `.
     pub fn validate(&self) -> Result<(), String> {
         match self {
@@ -312,8 +369,40 @@ impl SinkConfig {
                 Ok(())
             }
             SinkConfig::Webhook(w) => validate_webhook(w),
+            SinkConfig::Eventlog(e) => validate_eventlog(e),
         }
     }
+}
+
+/// The longest event source name: a registry key name may have 255 characters.
+const MAX_EVENT_SOURCE: usize = 255;
+
+#[cfg(not(windows))]
+fn validate_eventlog(_: &EventlogConfig) -> Result<(), String> {
+    Err("eventlog sink exists only on Windows (here: file, syslog, webhook or stdout)".to_owned())
+}
+
+#[cfg(windows)]
+fn validate_eventlog(e: &EventlogConfig) -> Result<(), String> {
+    check_event_source(&e.source)
+}
+
+/// An event source is a key under `...\EventLog\Application`: 1 to 255 characters, no
+/// backslash (which would make it a path of keys), no control character.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub(crate) fn check_event_source(source: &str) -> Result<(), String> {
+    let n = source.chars().count();
+    if n == 0 || n > MAX_EVENT_SOURCE {
+        return Err(format!(
+            "eventlog sink: source {source:?} must be 1 to {MAX_EVENT_SOURCE} characters"
+        ));
+    }
+    if source.contains('\\') || source.chars().any(char::is_control) {
+        return Err(format!(
+            "eventlog sink: source {source:?} may contain no backslash and no control character"
+        ));
+    }
+    Ok(())
 }
 
 fn validate_webhook(w: &WebhookConfig) -> Result<(), String> {
@@ -433,7 +522,10 @@ mod tests {
         let SinkConfig::Webhook(w) = &sinks[4] else {
             panic!("{:?}", sinks[4])
         };
+        #[cfg(not(windows))]
         assert_eq!(w.spool_dir, PathBuf::from("/var/lib/v6sentinel/spool"));
+        #[cfg(windows)]
+        assert_eq!(w.spool_dir, program_data_dir().join("spool"));
         assert_eq!((w.spool_max, w.timeout_s, w.retry_max_s), (10_000, 10, 60));
         assert_eq!(w.headers["Authorization"], "Bearer abc");
         for s in &sinks {
@@ -495,6 +587,44 @@ mod tests {
             ));
             assert!(e.contains(why), "{target}: {e}");
         }
+    }
+
+    #[test]
+    fn eventlog_parses_everywhere_and_is_valid_on_windows_only() {
+        let sinks = parse(
+            "[[sink]]\ntype = \"eventlog\"\n\n[[sink]]\ntype = \"eventlog\"\nsource = \"v6s-lab\"\n",
+        )
+        .unwrap();
+        assert_eq!(sinks[0], SinkConfig::Eventlog(EventlogConfig::default()));
+        assert_eq!(sinks[0].name(), "eventlog:v6sentinel");
+        assert_eq!(sinks[1].name(), "eventlog:v6s-lab");
+        assert_eq!(sinks[1].kind(), "eventlog");
+        let e = parse("[[sink]]\ntype = \"eventlog\"\nlog = \"System\"\n").unwrap_err();
+        assert!(e.contains("log"), "{e}");
+        #[cfg(not(windows))]
+        for s in &sinks {
+            let e = s.validate().unwrap_err();
+            assert!(e.starts_with("eventlog sink exists only on Windows"), "{e}");
+        }
+        #[cfg(windows)]
+        for s in &sinks {
+            assert_eq!(s.validate(), Ok(()), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn event_source_names_are_registry_key_names() {
+        assert_eq!(check_event_source("v6sentinel"), Ok(()));
+        assert_eq!(check_event_source("v6sentinel クリニック 2"), Ok(()));
+        assert!(check_event_source("").is_err());
+        assert!(check_event_source(&"x".repeat(256)).is_err());
+        assert!(check_event_source(&"x".repeat(255)).is_ok());
+        assert!(
+            check_event_source(r"Application\v6")
+                .unwrap_err()
+                .contains("backslash")
+        );
+        assert!(check_event_source("a\nb").is_err());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Alert sinks for `v6sentinel watch`: stdout, file, syslog and webhook.
+//! Alert sinks for `v6sentinel watch`: stdout, file, syslog, webhook and, on Windows,
+//! the Event Log.
 //!
 //! Alerts reach the sinks already rendered: one `v6sentinel.alert/1` JSON object per
 //! line (DESIGN.md, "JSON"), with the alert's [`AlertSeverity`] beside it for syslog.
@@ -6,8 +7,9 @@
 //!
 //! # Never blocking the capture
 //! Each sink has its own bounded queue ([`QUEUE_CAPACITY`] alerts) and its own worker:
-//! a thread for stdout and file (their writes block), a tokio task for syslog (its
-//! sockets are asynchronous), two threads for a webhook (spool writer and delivery).
+//! a thread for stdout, file and the Event Log (their writes block), a tokio task for
+//! syslog (its sockets are asynchronous), two threads for a webhook (spool writer and
+//! delivery).
 //! [`Sinks::send`] only puts the alert in each queue without waiting; when a queue is
 //! full the alert is dropped *for that sink* and counted, with one warning on stderr
 //! per burst. So a syslog daemon that stops reading or a webhook that hangs costs its
@@ -21,12 +23,17 @@
 //! metrics → [`Sinks::shutdown`] with a deadline.
 
 mod config;
+pub mod eventlog;
 mod spool;
 mod stream;
 mod syslog;
 mod webhook;
 
-pub use config::{Facility, FileConfig, SinkConfig, SyslogConfig, SyslogTarget, WebhookConfig};
+#[cfg(windows)]
+pub use config::program_data_dir;
+pub use config::{
+    EventlogConfig, Facility, FileConfig, SinkConfig, SyslogConfig, SyslogTarget, WebhookConfig,
+};
 
 use std::fmt;
 use std::io;
@@ -167,6 +174,14 @@ pub enum SinkError {
         /// The sink's name.
         sink: String,
     },
+    /// An event log sink could not open its event source (`RegisterEventSourceW`).
+    #[error("sink {sink}: cannot open the event source: {error}")]
+    EventSource {
+        /// The sink's name.
+        sink: String,
+        /// Why.
+        error: io::Error,
+    },
     /// A sink's thread could not be started.
     #[error("sink {sink}: cannot start its thread: {source}")]
     Thread {
@@ -183,7 +198,7 @@ pub struct SinkStats {
     /// `stdout`, `file:PATH`, `syslog:TARGET` or `webhook:URL` (without credentials or
     /// query).
     pub name: String,
-    /// `stdout`, `file`, `syslog` or `webhook`.
+    /// `stdout`, `file`, `syslog`, `webhook` or `eventlog`.
     pub kind: &'static str,
     /// Alerts waiting in the sink's queue now.
     pub queued: u64,
@@ -425,6 +440,21 @@ impl Sinks {
                     let shared =
                         webhook::start(&name, w, rx, &counters, (writer_guard, send_guard))?;
                     Control::Webhook(shared)
+                }
+                #[cfg(windows)]
+                SinkConfig::Eventlog(e) => {
+                    let (guard, rx_done) = done_pair();
+                    done.push(rx_done);
+                    eventlog::spawn(&name, &e.source, rx, &counters, guard)?;
+                    Control::None
+                }
+                // `validate` refused it above; this arm is never reached.
+                #[cfg(not(windows))]
+                SinkConfig::Eventlog(_) => {
+                    return Err(SinkError::Invalid {
+                        sink: name.to_string(),
+                        reason: "eventlog sink exists only on Windows".to_owned(),
+                    });
                 }
             };
             sinks.push(Running {
