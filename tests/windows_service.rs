@@ -2,12 +2,13 @@
 //! entries, and `service install` / `uninstall` / a start that fails on a bad
 //! configuration, against the real service manager.
 //!
-//! Needs an administrator (the service manager and HKLM); without one each test says it
-//! is skipped. Runs under wine too (wine's services.exe and registry):
+//! Needs an administrator (the service manager and HKLM); without one each test fails,
+//! saying so. Runs under wine too (wine's services.exe and registry):
 //! `CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine cargo test --target
 //! x86_64-pc-windows-gnu --test windows_service` with tests/wine/bcryptprimitives.c built
-//! beside the test executables (see that file). The service tests are skipped when a
-//! service `v6sentinel` is already installed: they would replace it.
+//! beside the test executables (see that file); `scripts/test.sh` runs it through
+//! `scripts/wine-run.sh`. The service tests fail, rather than replace it, when a service
+//! `v6sentinel` is already installed.
 #![cfg(windows)]
 
 use std::path::Path;
@@ -45,10 +46,7 @@ fn event_sources_register_report_and_go() {
     let source = test_source("source");
     match eventlog::register_source(&source) {
         Ok(new) => assert!(new, "a fresh name"),
-        Err(e) => {
-            eprintln!("skipped: registering an event source needs an administrator: {e}");
-            return;
-        }
+        Err(e) => panic!("registering an event source needs an administrator: {e}"),
     }
     assert!(eventlog::is_registered(&source));
     // Registering again updates the values in place.
@@ -136,27 +134,27 @@ fn the_eventlog_sink_delivers_every_alert_and_flushes() {
     }
 }
 
-/// The service manager with the rights `install` needs, or why the test is skipped.
+/// The service manager with the rights `install` needs; fails the test, saying why,
+/// without them.
 fn manager() -> Option<ServiceManager> {
     let m = match ServiceManager::local_computer(
         None::<&str>,
         ServiceManagerAccess::CONNECT | ServiceManagerAccess::CREATE_SERVICE,
     ) {
         Ok(m) => m,
-        Err(e) => {
-            eprintln!("skipped: the service manager needs an administrator: {e}");
-            return None;
-        }
+        Err(e) => panic!("the service manager needs an administrator: {e}"),
     };
-    if m.open_service(SERVICE, ServiceAccess::QUERY_STATUS).is_ok() {
-        eprintln!("skipped: a service {SERVICE} is installed already");
-        return None;
-    }
+    assert!(
+        m.open_service(SERVICE, ServiceAccess::QUERY_STATUS)
+            .is_err(),
+        "a service {SERVICE} is installed already: uninstall it (v6sentinel service \
+         uninstall) before running this test, which would replace it"
+    );
     let probe = test_source("rights");
-    if eventlog::register_source(&probe).is_err() {
-        eprintln!("skipped: HKLM needs an administrator");
-        return None;
-    }
+    assert!(
+        eventlog::register_source(&probe).is_ok(),
+        "HKLM needs an administrator: run the test as one"
+    );
     let _ = eventlog::deregister_source(&probe);
     Some(m)
 }

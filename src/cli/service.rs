@@ -705,7 +705,8 @@ mod tests {
 
     /// `watch` told to stop through the controls channel (as the service's handler does)
     /// flushes and returns 0. Needs Npcap (under wine: tests/wine/packet_stub.c as
-    /// system32\Packet.dll); skipped without it.
+    /// system32\Packet.dll, which `scripts/wine-run.sh` installs with
+    /// `V6S_WINE_NPCAP_STUB=1`); fails without it, saying so.
     #[cfg(windows)]
     #[test]
     fn a_stop_control_ends_watch_with_0() {
@@ -715,17 +716,16 @@ mod tests {
             .into_iter()
             .find(|a| a.up && a.mac.is_some())
         else {
-            eprintln!("skipped: no adapter up");
-            return;
+            panic!("no network adapter is up");
         };
-        if v6sentinel::capture::open(&adapter.friendly_name, v6sentinel::capture::Backend::Pnet)
-            .is_err()
+        if let Err(e) =
+            v6sentinel::capture::open(&adapter.friendly_name, v6sentinel::capture::Backend::Pnet)
         {
-            eprintln!(
-                "skipped: cannot capture on {} (Npcap?)",
+            panic!(
+                "cannot capture on {}: {e} (under wine, run with V6S_WINE_NPCAP_STUB=1 \
+                 through scripts/wine-run.sh)",
                 adapter.friendly_name
             );
-            return;
         }
         let dir = tempfile::tempdir().unwrap();
         let alerts = dir.path().join("alerts.jsonl");
