@@ -6,9 +6,10 @@
 
 mod common;
 
-use common::netns::{Net, require, v6sentinel};
+use common::netns::{Net, require};
+use common::scan::{report, scan, source};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 const TERM_MAC: &str = "02:76:36:00:00:01";
@@ -41,30 +42,6 @@ fn tools() {
         scapy,
         "scapy is missing for {PYTHON}: install the Debian package python3-scapy (scripts/test.sh does)"
     );
-}
-
-fn scan(net: &Net, term: &str, args: &[&str]) -> Output {
-    let bin = v6sentinel().to_str().expect("path");
-    let mut cmd = vec![bin, "scan", "-i", "eth0", "--format", "json"];
-    cmd.extend_from_slice(args);
-    net.exec(term, &cmd)
-}
-
-fn report(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan printed no JSON ({e}); exit {:?}\nstdout: {}\nstderr: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn source<'a>(r: &'a serde_json::Value, mac: &str) -> Option<&'a serde_json::Value> {
-    r["sources"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["mac"] == mac))
 }
 
 fn effects(s: &serde_json::Value) -> Vec<&str> {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::netns::{Net, radvd_conf, require, v6sentinel};
-use std::process::Output;
+use common::scan::{report, scan, source};
 use std::time::Duration;
 
 const TERM_MAC: &str = "02:76:36:00:00:01";
@@ -19,30 +19,6 @@ fn tools() {
         ("atk6-fake_router6", "thc-ipv6"),
         ("setpriv", "util-linux"),
     ]);
-}
-
-fn scan(net: &Net, term: &str, args: &[&str]) -> Output {
-    let bin = v6sentinel().to_str().expect("path");
-    let mut cmd = vec![bin, "scan", "-i", "eth0", "--format", "json"];
-    cmd.extend_from_slice(args);
-    net.exec(term, &cmd)
-}
-
-fn report(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "scan printed no JSON ({e}); exit {:?}\nstdout: {}\nstderr: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn source<'a>(r: &'a serde_json::Value, mac: &str) -> Option<&'a serde_json::Value> {
-    r["sources"]
-        .as_array()
-        .and_then(|s| s.iter().find(|s| s["mac"] == mac))
 }
 
 fn effects(s: &serde_json::Value) -> Vec<String> {

@@ -43,9 +43,16 @@ impl Term {
 
     /// Runs `v6sentinel protect -i eth0 --state-dir DIR --lang en ARGS` in the namespace.
     fn protect(&self, args: &[&str]) -> Output {
+        self.protect_as(&[], "en", args)
+    }
+
+    /// Runs `PREFIX v6sentinel protect -i eth0 --state-dir DIR --lang LANG ARGS` in the
+    /// namespace (PREFIX: e.g. `setpriv` to run it unprivileged).
+    fn protect_as(&self, prefix: &[&str], lang: &str, args: &[&str]) -> Output {
         let bin = v6sentinel().display().to_string();
         let state = self.state.display().to_string();
-        let mut cmd = vec![
+        let mut cmd = prefix.to_vec();
+        cmd.extend_from_slice(&[
             bin.as_str(),
             "protect",
             "-i",
@@ -53,8 +60,8 @@ impl Term {
             "--state-dir",
             &state,
             "--lang",
-            "en",
-        ];
+            lang,
+        ]);
         cmd.extend_from_slice(args);
         self.net.exec(&self.ns, &cmd)
     }
@@ -185,20 +192,7 @@ fn accept_ra_off_and_back() {
     // In Japanese.
     let bin = v6sentinel().display().to_string();
     let state = t.state.display().to_string();
-    let out = t.net.exec(
-        &t.ns,
-        &[
-            &bin,
-            "protect",
-            "-i",
-            "eth0",
-            "--dry-run",
-            "--state-dir",
-            &state,
-            "--lang",
-            "ja",
-        ],
-    );
+    let out = t.protect_as(&[], "ja", &["--dry-run"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         stdout(&out).contains("eth0 の accept_ra: 2 -> 0") && stdout(&out).contains("ドライラン"),
@@ -207,23 +201,13 @@ fn accept_ra_off_and_back() {
     );
 
     // Without privilege: refused before anything changes.
-    let out = t.net.exec(
-        &t.ns,
-        &[
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            &bin,
-            "protect",
-            "-i",
-            "eth0",
-            "--state-dir",
-            &state,
-            "--lang",
-            "en",
-        ],
-    );
+    let nobody = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ];
+    let out = t.protect_as(&nobody, "en", &[]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
         stderr(&out).contains("no privilege to change eth0"),
@@ -233,24 +217,7 @@ fn accept_ra_off_and_back() {
     assert_eq!(t.accept_ra(), "2");
     assert!(!t.state_file().exists());
     // A dry run needs no privilege.
-    let out = t.net.exec(
-        &t.ns,
-        &[
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            &bin,
-            "protect",
-            "-i",
-            "eth0",
-            "--dry-run",
-            "--state-dir",
-            &state,
-            "--lang",
-            "en",
-        ],
-    );
+    let out = t.protect_as(&nobody, "en", &["--dry-run"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         stdout(&out).contains("accept_ra on eth0: 2 -> 0"),

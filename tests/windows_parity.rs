@@ -38,21 +38,25 @@ fn windows_exe() -> PathBuf {
 /// Runs both builds with `args` in the package root (relative paths, so that the
 /// reports name the files the same way).
 fn both(args: &[&str]) -> (Output, Output) {
-    let exe = windows_exe();
     let linux = Command::new(env!("CARGO_BIN_EXE_v6sentinel"))
         .args(args)
         .current_dir(ROOT)
         .env_remove("LANG")
         .output()
         .expect("the Linux binary runs");
-    let windows = Command::new(Path::new(ROOT).join("scripts/wine-run.sh"))
-        .arg(&exe)
+    (linux, windows(args))
+}
+
+/// Runs the Windows build under wine (a prefix without Npcap) in the package root.
+fn windows(args: &[&str]) -> Output {
+    Command::new(Path::new(ROOT).join("scripts/wine-run.sh"))
+        .arg(windows_exe())
         .args(args)
         .current_dir(ROOT)
         .env_remove("LANG")
+        .env_remove("V6S_WINE_NPCAP_STUB")
         .output()
-        .expect("wine runs");
-    (linux, windows)
+        .expect("wine runs")
 }
 
 fn same(args: &[&str]) {
@@ -153,24 +157,13 @@ fn bad_input_is_refused_the_same_way() {
 
 #[test]
 fn scan_without_npcap_says_to_install_it() {
-    let exe = windows_exe();
-    let out = Command::new(Path::new(ROOT).join("scripts/wine-run.sh"))
-        .arg(&exe)
-        .args(["scan", "-i", "Ethernet", "--duration", "1"])
-        .current_dir(ROOT)
-        .output()
-        .expect("wine runs");
+    let out = windows(&["scan", "-i", "Ethernet", "--duration", "1"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("Npcap"), "{stderr}");
     assert!(stderr.contains("https://npcap.com/"), "{stderr}");
     // watch too: it cannot capture, which is exit 3.
-    let out = Command::new(Path::new(ROOT).join("scripts/wine-run.sh"))
-        .arg(&exe)
-        .args(["watch", "-i", "Ethernet"])
-        .current_dir(ROOT)
-        .output()
-        .expect("wine runs");
+    let out = windows(&["watch", "-i", "Ethernet"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("Npcap"), "{stderr}");

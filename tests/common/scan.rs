@@ -1,0 +1,32 @@
+//! `v6sentinel scan` in a namespace of [`Net`], and reading its JSON report.
+#![allow(dead_code)]
+
+use super::netns::{Net, v6sentinel};
+use std::process::Output;
+
+/// Runs `scan -i eth0 --format json ARGS` in namespace `term`.
+pub fn scan(net: &Net, term: &str, args: &[&str]) -> Output {
+    let bin = v6sentinel().to_str().expect("path");
+    let mut cmd = vec![bin, "scan", "-i", "eth0", "--format", "json"];
+    cmd.extend_from_slice(args);
+    net.exec(term, &cmd)
+}
+
+/// The JSON report `scan` printed; fails with its output when there is none.
+pub fn report(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "scan printed no JSON ({e}); exit {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// The report's source with this MAC.
+pub fn source<'a>(r: &'a serde_json::Value, mac: &str) -> Option<&'a serde_json::Value> {
+    r["sources"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["mac"] == mac))
+}
