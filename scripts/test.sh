@@ -44,4 +44,4 @@ cargo test --locked --doc
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine-run.sh"
 V6S_WINE_NPCAP_STUB=1 cargo test --locked --target "$windows" --lib --bins --test cli \
   --test scenarios --test report_schema --test properties --test sink_webhook \
-  --test windows_service "$@"
+  --test windows_service --test windows_scan "$@"

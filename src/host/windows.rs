@@ -75,7 +75,7 @@ impl Adapter {
             .or_else(|| name.strip_prefix(r"\\Device\\NPF_"));
         self.friendly_name.to_lowercase() == name.to_lowercase()
             || bare(&self.guid) == bare(npf.unwrap_or(name))
-            || name.parse::<u32>().ok() == Some(self.index)
+            || (self.index != 0 && name.parse::<u32>().ok() == Some(self.index))
     }
 
     /// The device name Npcap (and pnet on Windows) knows the adapter by.
@@ -114,10 +114,18 @@ pub fn adapters() -> Vec<Adapter> {
             // SAFETY: a non-null pointer of the list the call built inside `buf`, which
             // lives until the end of this block.
             let a = unsafe { &*p };
+            // SAFETY: both members of the union are plain integers; IfIndex is the
+            // second u32 of the 8 bytes whichever was written.
+            let if_index = unsafe { a.Anonymous1.Anonymous.IfIndex };
             out.push(Adapter {
                 friendly_name: wide(a.FriendlyName),
                 guid: narrow(a.AdapterName),
-                index: a.Ipv6IfIndex,
+                // The same number on Windows since Vista; wine leaves Ipv6IfIndex 0.
+                index: if a.Ipv6IfIndex != 0 {
+                    a.Ipv6IfIndex
+                } else {
+                    if_index
+                },
                 mac: (a.PhysicalAddressLength == 6).then(|| {
                     let m = a.PhysicalAddress;
                     Mac([m[0], m[1], m[2], m[3], m[4], m[5]])
@@ -406,4 +414,55 @@ pub fn default_adapter() -> Option<Adapter> {
         }
     }
     all.into_iter().find(|a| a.up && a.mac.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The IP Helper readings on the machine the tests run on (wine maps the host's
+    /// interfaces): every adapter is found again by each of its names, and each up
+    /// adapter's snapshot reads without error, with coherent addresses.
+    #[test]
+    fn adapters_and_snapshots_read() {
+        let all = adapters();
+        assert!(!all.is_empty(), "GetAdaptersAddresses listed no adapter");
+        let mut snapshots = 0;
+        for a in &all {
+            // An adapter without IPv6 has index 0, which names none.
+            let index = (a.index != 0).then(|| a.index.to_string());
+            for name in [a.friendly_name.clone(), a.guid.clone(), a.npcap_name()]
+                .into_iter()
+                .chain(index)
+            {
+                assert_eq!(adapter(&name).ok().as_ref(), Some(a), "{name}");
+            }
+            if !a.up || a.index == 0 {
+                continue;
+            }
+            snapshots += 1;
+            let state =
+                snapshot(&a.friendly_name).unwrap_or_else(|e| panic!("{}: {e}", a.friendly_name));
+            assert_eq!(state.ifindex, a.index);
+            eprintln!(
+                "{}: {:?}, {} routes",
+                a.friendly_name,
+                state.addresses,
+                state.routes.len()
+            );
+            for addr in &state.addresses {
+                assert!(addr.prefix_len <= 128, "{addr:?}");
+                if addr.addr.is_unicast_link_local() {
+                    assert_eq!(addr.origin, crate::detect::AddressOrigin::LinkLocal);
+                }
+            }
+            let mut w = Watcher::new(&a.friendly_name).expect("a watcher");
+            assert!(!w.drain().expect("drain"), "nothing changed in between");
+        }
+        assert!(snapshots > 0, "no adapter up with an index: {all:?}");
+        assert!(matches!(
+            adapter("no such adapter"),
+            Err(HostError::NoSuchInterface { .. })
+        ));
+    }
 }
