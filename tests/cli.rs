@@ -26,6 +26,18 @@ fn analyze(file: &str, extra: &[&str]) -> Output {
     run(&args)
 }
 
+/// The JSON report of `analyze PATH`; the file (a filtered copy) is removed afterwards.
+fn analyze_json_once(path: &Path) -> serde_json::Value {
+    let r = json(&run(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    std::fs::remove_file(path).unwrap();
+    r
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
@@ -258,26 +270,14 @@ fn hidden_ras_from_fake_router26() {
     // -E F's periodic RA reassembles with a wrong checksum (a thc-ipv6 3.8 bug): hosts drop
     // it; the attempt alone is a warning.
     let path = only_frames("thc-fake_router26-EF.pcap", "mc", multicast);
-    let r = json(&run(&[
-        "analyze",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
-    std::fs::remove_file(&path).unwrap();
+    let r = analyze_json_once(&path);
     let s = source(&r, MAC);
     assert_eq!(s["severity"], "warning", "{s}");
     assert_eq!(effects(s), ["hidden_ra"], "{s}");
     assert!(s["evidence"].to_string().contains("checksum"), "{s}");
     // -E 1 stacks its one-shot fragment headers only on the answer to a solicitation.
     let path = only_frames("thc-fake_router26-E1.pcap", "uc", |f| !multicast(f));
-    let r = json(&run(&[
-        "analyze",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
-    std::fs::remove_file(&path).unwrap();
+    let r = analyze_json_once(&path);
     let s = source(&r, MAC);
     assert_eq!(s["severity"], "critical", "{s}");
     assert!(effects(s).contains(&"hidden_ra"), "{s}");

@@ -286,6 +286,17 @@ mod tests {
         assert_eq!(c.sinks, [SinkConfig::Stdout {}]);
     }
 
+    /// The example file with every commented-out example line turned on.
+    fn examples_on(text: &str) -> String {
+        text.lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if looks_like_toml(rest) => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     #[test]
     fn the_shipped_example_parses() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/v6sentinel.toml");
@@ -294,14 +305,7 @@ mod tests {
         assert!(!c.sinks.is_empty());
         // Every commented-out example turned on parses too.
         let text = std::fs::read_to_string(&path).expect("read");
-        let on: String = text
-            .lines()
-            .map(|l| match l.strip_prefix("# ") {
-                Some(rest) if looks_like_toml(rest) => rest,
-                _ => l,
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let on = examples_on(&text);
         let c = load_text(&on, &Flags::default()).expect("every example on");
         assert!(c.metrics.is_some() && c.user.is_some(), "{c:?}");
     }
@@ -310,14 +314,7 @@ mod tests {
     fn the_windows_example_parses_on_windows_and_names_its_line_elsewhere() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/v6sentinel-windows.toml");
         let text = std::fs::read_to_string(&path).expect("read");
-        let on: String = text
-            .lines()
-            .map(|l| match l.strip_prefix("# ") {
-                Some(rest) if looks_like_toml(rest) => rest,
-                _ => l,
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let on = examples_on(&text);
         #[cfg(windows)]
         {
             let c = load(Some(&path), &Flags::default()).expect("the Windows example");
