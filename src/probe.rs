@@ -457,18 +457,16 @@ pub fn frames(t: &ProbeTarget) -> Result<ProbeFrames, ProbeError> {
 pub fn send_frames(t: &ProbeTarget, capture: &mut LiveCapture) -> ProbesSent {
     let frames = match frames(t) {
         Ok(f) => f,
+        // Never expected (fixed-size inputs); each probe reports it.
         Err(e) => {
-            let again = |e: &ProbeError| ProbeError::Build {
-                what: match e {
-                    ProbeError::Build { what, .. } => what,
-                    _ => "probe",
-                },
+            let unbuilt = || ProbeError::Build {
+                what: "probe frames",
                 interface: t.interface.clone(),
             };
             return ProbesSent {
-                router_solicitation: Err(again(&e)),
-                dhcpv6_solicit: Err(again(&e)),
-                information_request: Err(e),
+                router_solicitation: Err(e),
+                dhcpv6_solicit: Err(unbuilt()),
+                information_request: Err(unbuilt()),
             };
         }
     };

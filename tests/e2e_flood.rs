@@ -6,21 +6,13 @@
 mod common;
 
 use common::netns::{Net, radvd_conf, require, v6sentinel};
+use common::scan::alerts;
 use serde_json::Value;
-use std::path::Path;
 use std::time::Duration;
 
 const TERM_MAC: &str = "02:76:36:00:00:01";
 const BUFFALO_MAC: &str = "10:6f:3f:12:34:56";
 const FLOOD_SECS: &str = "10";
-
-fn alerts(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
-}
 
 fn count(all: &[Value], event: &str, id: &str) -> usize {
     all.iter()

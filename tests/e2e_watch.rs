@@ -6,6 +6,7 @@
 mod common;
 
 use common::netns::{Net, radvd_conf, require, v6sentinel};
+use common::scan::alerts;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -58,14 +59,6 @@ fn start_watch(net: &mut Net, ns: &str, name: &str, args: &[&str]) -> PathBuf {
     std::thread::sleep(Duration::from_millis(500));
     assert!(net.running(name), "watch exited: {}", net.log(name));
     alerts
-}
-
-fn alerts(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
 }
 
 /// Waits until an alert matching `event` and `id` is in `path`.

@@ -632,15 +632,7 @@ fn device_card(out: &mut String, f: &Finding<'_>, n: usize, now: Timestamp, ctx:
     text(out, &short_vendor(f));
     out.push_str("</span></header>\n<dl>");
 
-    dt(out, "メーカー", "Vendor");
-    out.push_str("<dd>");
-    let (vja, ven) = (vendor_words(f, Lang::Ja), vendor_words(f, Lang::En));
-    if vja == ven {
-        text(out, &vja);
-    } else {
-        bi(out, &vja, &ven);
-    }
-    out.push_str("</dd>");
+    vendor_row(out, f);
 
     dt(out, "機種の見当", "Likely model");
     out.push_str("<dd>");
@@ -908,6 +900,19 @@ fn summary_table(out: &mut String, rest: &[&Finding<'_>], first: usize, ctx: &Co
     }
 }
 
+/// The card's "Vendor" row: one text when both languages say the same.
+fn vendor_row(out: &mut String, f: &Finding<'_>) {
+    dt(out, "メーカー", "Vendor");
+    out.push_str("<dd>");
+    let (vja, ven) = (vendor_words(f, Lang::Ja), vendor_words(f, Lang::En));
+    if vja == ven {
+        text(out, &vja);
+    } else {
+        bi(out, &vja, &ven);
+    }
+    out.push_str("</dd>");
+}
+
 fn upstream_card(out: &mut String, f: &Finding<'_>, now: Timestamp, ctx: &Context<'_>) {
     let s = f.source;
     out.push_str("<article class=\"card s-ok\">\n<header><span class=\"badge s-ok\">");
@@ -919,15 +924,7 @@ fn upstream_card(out: &mut String, f: &Finding<'_>, now: Timestamp, ctx: &Contex
     );
     text(out, &short_vendor(f));
     out.push_str("</span></header>\n<dl>");
-    dt(out, "メーカー", "Vendor");
-    out.push_str("<dd>");
-    let (vja, ven) = (vendor_words(f, Lang::Ja), vendor_words(f, Lang::En));
-    if vja == ven {
-        text(out, &vja);
-    } else {
-        bi(out, &vja, &ven);
-    }
-    out.push_str("</dd>");
+    vendor_row(out, f);
     let mut providers: Vec<&str> = Vec::new();
     for p in s.ra.iter().flat_map(|r| r.prefixes.keys()) {
         if let Some(name) = ctx.rules.provider_of(p).map(|p| p.name.as_str()) {

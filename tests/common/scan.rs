@@ -1,7 +1,9 @@
-//! `v6sentinel scan` in a namespace of [`Net`], and reading its JSON report.
+//! `v6sentinel scan` in a namespace of [`Net`], and reading its JSON report; reading
+//! `watch`'s alert files.
 #![allow(dead_code)]
 
 use super::netns::{Net, v6sentinel};
+use std::path::Path;
 use std::process::Output;
 
 /// Runs `scan -i eth0 --format json ARGS` in namespace `term`.
@@ -29,4 +31,13 @@ pub fn source<'a>(r: &'a serde_json::Value, mac: &str) -> Option<&'a serde_json:
     r["sources"]
         .as_array()
         .and_then(|s| s.iter().find(|s| s["mac"] == mac))
+}
+
+/// The alerts of a file sink (one JSON object a line); none when the file is not there.
+pub fn alerts(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
 }
