@@ -521,19 +521,15 @@ impl Interface {
         down
     }
 
-    /// On each tick: a link that was down is tried again; a closed capture is reopened.
+    /// On each tick: a link that was down and is up again, and a closed capture, are
+    /// reopened. A link seen down may also have been removed and added again under the
+    /// same name (a USB adapter unplugged and plugged back): the old socket is bound to
+    /// the old interface and would stay silent, so the capture is always opened afresh.
     fn recover(&mut self, down: Link, backend: capture::Backend) -> Link {
         match down {
             Link::Up => Link::Up,
-            Link::Down => {
-                if host::is_up(&self.name) {
-                    self.resumed();
-                    Link::Up
-                } else {
-                    Link::Down
-                }
-            }
-            Link::Closed => match capture::open(&self.name, backend) {
+            Link::Down if !host::is_up(&self.name) => Link::Down,
+            Link::Down | Link::Closed => match capture::open(&self.name, backend) {
                 Ok(c) => {
                     self.capture = Some(c);
                     self.resumed();
