@@ -12,24 +12,37 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 exe="$1"
 shim="$root/target/wine/bcryptprimitives.dll"
-if [ ! -f "$shim" ] || [ "$root/tests/wine/bcryptprimitives.c" -nt "$shim" ]; then
-  mkdir -p "$root/target/wine"
-  x86_64-w64-mingw32-gcc -O2 -shared -o "$shim" "$root/tests/wine/bcryptprimitives.c" \
-    "$root/tests/wine/bcryptprimitives.def" -ladvapi32
-fi
-dir="$(dirname "$exe")"
-[ -f "$dir/bcryptprimitives.dll" ] || cp "$shim" "$dir/"
 export WINEDEBUG="${WINEDEBUG:--all}"
 export WINEDLLOVERRIDES="bcryptprimitives=n,b${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
 if [ "${V6S_WINE_NPCAP_STUB:-0}" = 1 ]; then
   export WINEPREFIX="${WINEPREFIX:-$root/target/wine/prefix-npcap}"
-  packet="$WINEPREFIX/drive_c/windows/system32/Packet.dll"
-  if [ ! -f "$packet" ] || [ "$root/tests/wine/packet_stub.c" -nt "$packet" ]; then
-    [ -d "$WINEPREFIX/drive_c/windows/system32" ] || wine cmd /c exit >/dev/null 2>&1 || true
-    x86_64-w64-mingw32-gcc -O2 -shared -o "$packet" "$root/tests/wine/packet_stub.c" \
-      "$root/tests/wine/packet_stub.def" -liphlpapi
-  fi
 else
   export WINEPREFIX="${WINEPREFIX:-$root/target/wine/prefix}"
 fi
+mkdir -p "$root/target/wine" "$(dirname "$WINEPREFIX")"
+# Tests start several wine processes at once: the shim, the prefix (and its wineserver)
+# and the stand-in are made once, under a lock, before any of them runs.
+(
+  flock 9
+  if [ ! -f "$shim" ] || [ "$root/tests/wine/bcryptprimitives.c" -nt "$shim" ]; then
+    x86_64-w64-mingw32-gcc -O2 -shared -o "$shim.tmp" "$root/tests/wine/bcryptprimitives.c" \
+      "$root/tests/wine/bcryptprimitives.def" -ladvapi32
+    mv "$shim.tmp" "$shim"
+  fi
+  dir="$(dirname "$exe")"
+  if ! cmp -s "$shim" "$dir/bcryptprimitives.dll"; then
+    cp "$shim" "$dir/bcryptprimitives.dll.tmp" && mv "$dir/bcryptprimitives.dll.tmp" "$dir/bcryptprimitives.dll"
+  fi
+  if [ ! -f "$WINEPREFIX/system.reg" ]; then
+    wine cmd /c exit >/dev/null 2>&1 || true
+    wineserver -w || true
+  fi
+  if [ "${V6S_WINE_NPCAP_STUB:-0}" = 1 ]; then
+    packet="$WINEPREFIX/drive_c/windows/system32/Packet.dll"
+    if [ ! -f "$packet" ] || [ "$root/tests/wine/packet_stub.c" -nt "$packet" ]; then
+      x86_64-w64-mingw32-gcc -O2 -shared -o "$packet" "$root/tests/wine/packet_stub.c" \
+        "$root/tests/wine/packet_stub.def" -liphlpapi
+    fi
+  fi
+) 9>"$root/target/wine/.lock"
 exec wine "$@"
