@@ -26,6 +26,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get clean   # the downloaded .deb files are not needed once installed
 fi
 
 # The Windows build: cross-built first, because tests/windows_parity.rs compares it

@@ -7,18 +7,26 @@
 # With V6S_WINE_NPCAP_STUB=1 the run uses a wine prefix of its own whose system32 holds
 # tests/wine/packet_stub.c as Packet.dll (a stand-in for Npcap that captures nothing), so
 # that `watch` and the service can start; the default prefix has no Packet.dll, as a PC
-# without Npcap.
+# without Npcap. That prefix is made from the default one: the ~700 MB of Windows
+# binaries are hard links, everything wine may write (registry, .ini) is copied.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 exe="$1"
 shim="$root/target/wine/bcryptprimitives.dll"
 export WINEDEBUG="${WINEDEBUG:--all}"
 export WINEDLLOVERRIDES="bcryptprimitives=n,b${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
+base="$root/target/wine/prefix"
+own_prefix=${WINEPREFIX:+1}
 if [ "${V6S_WINE_NPCAP_STUB:-0}" = 1 ]; then
   export WINEPREFIX="${WINEPREFIX:-$root/target/wine/prefix-npcap}"
 else
-  export WINEPREFIX="${WINEPREFIX:-$root/target/wine/prefix}"
+  export WINEPREFIX="${WINEPREFIX:-$base}"
 fi
+
+new_prefix() {
+  WINEPREFIX="$1" wine cmd /c exit >/dev/null 2>&1 || true
+  WINEPREFIX="$1" wineserver -w || true
+}
 mkdir -p "$root/target/wine" "$(dirname "$WINEPREFIX")"
 # Tests start several wine processes at once: the shim, the prefix (and its wineserver)
 # and the stand-in are made once, under a lock, before any of them runs.
@@ -34,8 +42,16 @@ mkdir -p "$root/target/wine" "$(dirname "$WINEPREFIX")"
     cp "$shim" "$dir/bcryptprimitives.dll.tmp" && mv "$dir/bcryptprimitives.dll.tmp" "$dir/bcryptprimitives.dll"
   fi
   if [ ! -f "$WINEPREFIX/system.reg" ]; then
-    wine cmd /c exit >/dev/null 2>&1 || true
-    wineserver -w || true
+    if [ -n "$own_prefix" ] || [ "$WINEPREFIX" = "$base" ]; then
+      new_prefix "$WINEPREFIX"
+    else
+      [ -f "$base/system.reg" ] || new_prefix "$base"
+      rm -rf "$WINEPREFIX.tmp"
+      cp -al "$base" "$WINEPREFIX.tmp"
+      find "$WINEPREFIX.tmp" -type f ! \( -name '*.dll' -o -name '*.exe' -o -name '*.nls' \
+        -o -name '*.sys' -o -name '*.drv' \) -exec sh -c 'cp -p "$1" "$1.c" && mv "$1.c" "$1"' _ {} \;
+      mv "$WINEPREFIX.tmp" "$WINEPREFIX"
+    fi
   fi
   if [ "${V6S_WINE_NPCAP_STUB:-0}" = 1 ]; then
     packet="$WINEPREFIX/drive_c/windows/system32/Packet.dll"
