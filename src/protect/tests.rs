@@ -295,6 +295,14 @@ impl Fake {
         self.calls.push(what);
         Ok(())
     }
+
+    fn set_permanent(&mut self, a: &PinnedAddress, permanent: bool) {
+        for o in &mut self.observed.addresses {
+            if o.addr == a.address {
+                o.permanent = permanent;
+            }
+        }
+    }
 }
 
 impl System for Fake {
@@ -351,20 +359,12 @@ impl System for Fake {
     }
     fn pin_address(&mut self, _: &str, a: &PinnedAddress) -> Result<(), Error> {
         self.call(format!("pin {}", a.address))?;
-        for o in &mut self.observed.addresses {
-            if o.addr == a.address {
-                o.permanent = true;
-            }
-        }
+        self.set_permanent(a, true);
         Ok(())
     }
     fn unpin_address(&mut self, _: &str, a: &PinnedAddress) -> Result<(), Error> {
         self.call(format!("unpin {}", a.address))?;
-        for o in &mut self.observed.addresses {
-            if o.addr == a.address {
-                o.permanent = false;
-            }
-        }
+        self.set_permanent(a, false);
         Ok(())
     }
     fn add_route(&mut self, _: &str, r: &PinnedRoute) -> Result<(), Error> {
